@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { evalCommand } from './eval-command';
+import { packageVersion } from './report';
+import { trainCommand } from './train-command';
+
+/** Builds the `bntrain` command line. */
+export function createProgram(): Command {
+  return new Command('bntrain')
+    .description('Train and evaluate batch-normalized networks with native SIMD kernels')
+    .version(packageVersion())
+    .addCommand(trainCommand())
+    .addCommand(evalCommand());
+}
+
+if (require.main === module) {
+  createProgram()
+    .parseAsync(process.argv)
+    .catch((error: Error) => {
+      console.error(`bntrain: ${error.message}`);
+      process.exitCode = 1;
+    });
+}

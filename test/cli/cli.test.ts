@@ -1,0 +1,61 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { loadCheckpoint } from '../../src/checkpoint/checkpoint';
+import { createProgram } from '../../src/cli/main';
+import { runEval } from '../../src/cli/eval-command';
+import { runTrain } from '../../src/cli/train-command';
+
+describe('bntrain command line', () => {
+  let folder: string;
+
+  beforeAll(() => {
+    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'bntrain-cli-'));
+  });
+
+  afterAll(() => {
+    fs.rmSync(folder, { recursive: true, force: true });
+  });
+
+  test('train writes a checkpoint that eval reproduces', async () => {
+    const lines: string[] = [];
+    const history = await runTrain(
+      { epochs: 1, batchSize: 64, lr: 0.05, momentum: 0.9, seed: 1, out: folder, logEvery: 10, progress: false, limit: 1280 },
+      (line) => lines.push(line),
+    );
+
+    expect(lines.filter((line) => line.startsWith('step '))).toHaveLength(2);
+    expect(lines).toContainEqual(expect.stringMatching(/^epoch 1\/1: train loss [0-9.]+, .* test accuracy [0-9.]+%/));
+    const accuracy = history[0].test?.accuracy ?? 0;
+    expect(accuracy).toBeGreaterThan(0.8);
+
+    const checkpoint = loadCheckpoint(path.join(folder, 'checkpoint.safetensors'));
+    expect(checkpoint.progress.step).toBe(20);
+    expect(checkpoint.velocities.length).toBe(checkpoint.model.parameters().length);
+
+    const evalLines: string[] = [];
+    const result = runEval({ checkpoint: path.join(folder, 'checkpoint.safetensors'), batchSize: 250 }, (line) => evalLines.push(line));
+    expect(result.accuracy).toBe(accuracy);
+    expect(evalLines).toContain(`test accuracy ${(accuracy * 100).toFixed(2)}% (${result.correct}/10000)`);
+
+    const metrics = JSON.parse(fs.readFileSync(path.join(folder, 'metrics.json'), 'utf8'));
+    expect(metrics.epochs[0].test.accuracy).toBe(accuracy);
+  });
+
+  test('help describes every option with its default', () => {
+    const train = createProgram().commands.find((command) => command.name() === 'train');
+    const help = train?.helpInformation() ?? '';
+    for (const option of ['--epochs', '--batch-size', '--lr', '--momentum', '--seed', '--threads', '--data', '--out', '--log-every', '--limit']) {
+      expect(help).toContain(option);
+    }
+    expect(help).toContain('(default: 64)');
+    expect(help).toContain('(default: 0.05)');
+  });
+
+  test('rejects a non-integer epoch count', async () => {
+    const program = createProgram().exitOverride().configureOutput({ writeErr: () => undefined });
+    await expect(program.parseAsync(['node', 'bntrain', 'train', '--epochs', '1.5'])).rejects.toThrow(
+      "option '--epochs <count>' argument '1.5' is invalid. expected an integer >= 1, received '1.5'",
+    );
+  });
+});
