@@ -18,8 +18,9 @@ inline Region region(const Float32Span& span, const char* name) { return {span.d
 inline Region region(const Int32Span& span, const char* name) { return {span.data, span.length * 4, name}; }
 
 // Throws "op: A and B must not share memory" for the first output that overlaps another output
-// or an input. If `in_place_input` is not null, the first output may be exactly that input
-// (same start; the caller has already checked both lengths are equal), for elementwise passes.
+// or an input. If `in_place_input` is not null, the first output may be exactly that input, for
+// elementwise passes. The check compares start addresses, so the caller must have checked that
+// both lengths are equal.
 void expect_separate(const ArgReader& args, std::initializer_list<Region> outputs,
                      std::initializer_list<Region> inputs, const void* in_place_input = nullptr);
 

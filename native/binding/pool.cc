@@ -1,5 +1,5 @@
 // pool.cc: maxPool2dForward, maxPool2dBackward.
-// x, dx are [N, C, H, W]; y, argmax, dy are [N, C, OH, OW]; argmax holds indices into the H×W
+// x, dx are [N, C, H, W]; y, argmax, dy are [N, C, OH, OW]; argmax contains indices into the H×W
 // plane. Outputs must not share memory with inputs.
 #include <napi.h>
 
@@ -34,7 +34,7 @@ Pool2dGeometry read_forward_geometry(const ArgReader& args) {
   g.pad = args.dim(10, "pad", 0);
   expect_plane_fits_int32(args, g.H, g.W);
 
-  // pad < KH and pad < KW guarantee that every window holds at least one input element.
+  // pad < KH and pad < KW guarantee that every window contains at least one input element.
   if (g.pad >= g.KH || g.pad >= g.KW) {
     args.range_error("pad must be less than KH and KW, received pad = " + std::to_string(g.pad) + " with KH = " +
                      std::to_string(g.KH) + ", KW = " + std::to_string(g.KW));

@@ -72,7 +72,7 @@ export function pool2dGeometry(args: Pool2dArgs): Pool2dGeometry {
 
 /**
  * Overwrites y with the maximum of every window and argmax with its index h·W + w in the H×W
- * plane (the first maximum on ties; a NaN in a window wins).
+ * plane. Ties go to the first maximum, and a NaN in a window wins.
  */
 export function maxPool2dForward(geometry: Pool2dGeometry, x: Float32Array, y: Float32Array, argmax: Int32Array): void {
   const g = geometry;

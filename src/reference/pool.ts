@@ -1,7 +1,7 @@
 /**
  * Float64 reference max pooling over NCHW planes: the oracle the native kernels are tested against.
- * Padding counts as −∞ and never wins; ties go to the first maximum in row-major window order;
- * a NaN wins over any number and the first NaN in a window is kept.
+ * Padding counts as −∞ and never wins. Ties go to the first maximum in row-major window order.
+ * A NaN wins over any number, and the first NaN in a window is kept.
  */
 import type { Pool2dGeometry } from '../kernels/pool';
 

@@ -43,8 +43,8 @@ export function loadOracle(caseName: string): OracleCase {
 }
 
 /**
- * The oracle pass rule: max |got − reference| ≤ tolerance · max(1, max |reference|).
- * Fails with the output's name, the worst index and both values.
+ * Applies the oracle pass rule max |got − reference| ≤ tolerance · max(1, max |reference|), and
+ * fails with the output's name, the worst index and both values.
  */
 export function expectOracleClose(name: string, got: ArrayLike<number>, reference: ArrayLike<number>,
   tolerance: number): void {

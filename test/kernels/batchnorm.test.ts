@@ -68,8 +68,8 @@ function runTrainStep(shape: BatchNormShape, inputs: Inputs, gamma: Float32Array
   return out;
 }
 
-// Statistics are summed in double and rounded once to float; y and dx are float expressions of
-// order 1, so a few float roundings of values of order 1 bound them.
+// Statistics are summed in double and rounded once to float. y and dx are float expressions of
+// order 1, so their error is a few float roundings of values of order 1.
 const statsTolerance = { atol: 1e-6, rtol: 1e-6 };
 const elementTolerance = { atol: 1e-5, rtol: 1e-5 };
 
@@ -203,10 +203,10 @@ describe.each(simdTargets)('batch norm kernels (%s)', (target) => {
   test('results are bit-identical at 1 and 2 threads', () => {
     for (const shape of [{ N: 8, C: 12, HW: 100 }, { N: 64, C: 40, HW: 1 }]) {
       const inputs = makeInputs(shape, 4);
-      const one = withSimdTarget(target, () => withThreads(1, () => runTrainStep(shape, inputs)));
-      const two = withSimdTarget(target, () => withThreads(2, () => runTrainStep(shape, inputs)));
+      const oneThread = withSimdTarget(target, () => withThreads(1, () => runTrainStep(shape, inputs)));
+      const twoThreads = withSimdTarget(target, () => withThreads(2, () => runTrainStep(shape, inputs)));
       for (const key of ['y', 'mean', 'variance', 'dx', 'dgamma', 'dbeta'] as const) {
-        expect([key, Buffer.from(two[key].buffer).equals(Buffer.from(one[key].buffer))]).toEqual([key, true]);
+        expect([key, Buffer.from(twoThreads[key].buffer).equals(Buffer.from(oneThread[key].buffer))]).toEqual([key, true]);
       }
     }
   });
@@ -335,6 +335,14 @@ describe('batch norm argument checks', () => {
     expectError(backward({ dx: f32(3) }), 'RangeError', 'batchNormBackward: dx has 3 elements, expected N*C*HW = 105');
     expectError(backward({ dy: f32(106) }), 'RangeError', 'batchNormBackward: dy has 106 elements, expected N*C*HW = 105');
     expectError(inference({ y: f32(1) }), 'RangeError', 'batchNormForwardInference: y has 1 elements, expected N*C*HW = 105');
+  });
+
+  test('rejects empty optional arrays', () => {
+    // An empty array is not null: it must fail the length check rather than mean "skip".
+    expectError(train({ gamma: f32(0) }), 'RangeError', 'batchNormForwardTrain: gamma has 0 elements, expected C = 5');
+    expectError(inference({ beta: f32(0) }), 'RangeError', 'batchNormForwardInference: beta has 0 elements, expected C = 5');
+    expectError(backward({ dx: f32(0) }), 'RangeError', 'batchNormBackward: dx has 0 elements, expected N*C*HW = 105');
+    expectError(backward({ dgamma: f32(0) }), 'RangeError', 'batchNormBackward: dgamma has 0 elements, expected C = 5');
   });
 
   test('rejects outputs that share memory with other arrays', () => {

@@ -104,10 +104,10 @@ describe.each(simdTargets)('max pooling kernels (%s)', (target) => {
       const random = new TestRandom(12);
       const x = random.float32(inputSize(g));
       const dy = random.float32(outputSize(g));
-      const one = withSimdTarget(target, () => withThreads(1, () => runPool(g, x, dy)));
-      const two = withSimdTarget(target, () => withThreads(2, () => runPool(g, x, dy)));
+      const oneThread = withSimdTarget(target, () => withThreads(1, () => runPool(g, x, dy)));
+      const twoThreads = withSimdTarget(target, () => withThreads(2, () => runPool(g, x, dy)));
       for (const key of ['y', 'argmax', 'dx'] as const) {
-        expect([key, Buffer.from(two[key].buffer).equals(Buffer.from(one[key].buffer))]).toEqual([key, true]);
+        expect([key, Buffer.from(twoThreads[key].buffer).equals(Buffer.from(oneThread[key].buffer))]).toEqual([key, true]);
       }
     }
   });

@@ -3,8 +3,9 @@
 // Layout: x, y, dy, dx are N*C*HW contiguous floats, row-major [N, C, HW], so channel c of sample n
 // is the HW floats at (n*C + c)*HW. Convolutions pass HW = H*W (statistics per channel over N*H*W
 // values); dense layers pass HW = 1 (statistics per activation over N values). m = N*HW >= 1.
-// gamma, beta, mean, variance, dgamma, dbeta hold C floats. gamma == nullptr means 1, beta ==
-// nullptr means 0. Every output is overwritten; outputs must not alias inputs.
+// gamma, beta, mean, variance, dgamma, dbeta contain C floats. gamma == nullptr means 1, beta ==
+// nullptr means 0. Every output is overwritten. Outputs must not overlap inputs or each other,
+// except that y may be x and dx may be dy: those passes read each element before writing it.
 //
 //   forward_train     mean[c] = Σx/m, variance[c] = Σ(x − mean)²/m (biased, two passes in double),
 //                     y = gamma·(x − mean)/sqrt(variance + eps) + beta

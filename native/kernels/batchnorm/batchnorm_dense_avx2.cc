@@ -1,4 +1,4 @@
-// Dense batch normalization (HW == 1): x is [N, C], so one register holds 8 adjacent channels of
+// Dense batch normalization (HW == 1): x is [N, C], so one register contains 8 adjacent channels of
 // one sample and every loop runs over n. Each channel still sums its N values in order, in
 // double, exactly as the scalar version does.
 #include <immintrin.h>

@@ -117,9 +117,10 @@ void batchnorm_backward_scalar(const float* x, const float* dy, const float* mea
 
 // y = gamma·(x − mean)/sqrt(variance + eps) + beta folds into y = a·x + b per channel with
 //   a = gamma/sqrt(variance + eps),  b = beta − mean·a,
-// computed in double once per channel. NOTE: when |mean| ≫ std the product a·x rounds at the
-// scale of a·|mean| before b cancels it, so y loses about log2(|mean|/std) bits; PyTorch's CPU
-// kernel folds the same way.
+// computed in double once per channel. PyTorch's CPU kernel folds the same way
+// (batch_norm_cpu_inference_collect_linear_and_constant_terms in batch_norm_kernel.cpp).
+// NOTE: when |mean| ≫ std the product a·x rounds at the scale of a·|mean| before b cancels it,
+// so y loses about log2(|mean|/std) bits.
 void batchnorm_forward_inference_scalar(const float* x, const float* mean, const float* variance,
                                         const float* gamma, const float* beta, float* y, BatchNormShape shape,
                                         double eps, int64_t c_begin, int64_t c_end) {

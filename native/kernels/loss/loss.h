@@ -1,7 +1,7 @@
 // loss.h: softmax cross-entropy over the rows of a logits matrix.
 //
-// logits, probs and dlogits are [N, K] row-major; labels holds N class indices, each in [0, K)
-// (the binding checks them, the kernels trust them).
+// logits, probs and dlogits are [N, K] row-major; labels contains N class indices, each in [0, K).
+// The binding checks the labels, and the kernels trust them.
 //   forward   probs[n, k] = exp(logits[n, k] − max_n) / Σ_j exp(logits[n, j] − max_n), and the
 //             return value is the mean over rows of log Σ_j exp(logits[n, j] − max_n) − (logits[n,
 //             label] − max_n), evaluated in double. Subtracting the row maximum keeps exp finite

@@ -8,9 +8,9 @@
 namespace bntrain {
 
 // Probabilities use the float exp256 (max relative error 3e-7, see exp_avx2.h) and one reciprocal
-// of the double sum; a difference below −87.3 gives exp(−87.3) ~ 1.2e-38 instead of 0, harmless
-// next to the probabilities' 1e-7 rounding. The loss itself is log(sum) − (label logit − max) in
-// double, so only log(sum) carries exp256's error.
+// of the double sum. exp256 clamps its input at −87.3, so a difference below that gives 1.2e-38
+// instead of 0, which is harmless next to the probabilities' 1e-7 rounding. The loss itself is
+// log(sum) − (label logit − max) in double, so only log(sum) carries exp256's error.
 double softmax_cross_entropy_row_avx2(const float* logits, int32_t label, float* probs, int64_t K) {
   const int64_t body = K & ~int64_t{7};
 

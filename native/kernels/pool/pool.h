@@ -2,7 +2,7 @@
 //
 // x and dx are [N, C, H, W]; y, argmax and dy are [N, C, OH, OW] with
 // OH = floor((H + 2*pad − KH) / stride) + 1 (same for OW). The caller guarantees OH, OW >= 1 and
-// pad < KH, pad < KW, so every window holds at least one input element.
+// pad < KH, pad < KW, so every window contains at least one input element.
 //   forward   y = the maximum of each KH×KW window, argmax = its index h*W + w in the H×W plane.
 //             Padding never wins. Ties go to the first maximum in row-major window order, as in
 //             PyTorch. NaN wins: the first NaN in a window becomes y and its index argmax

@@ -35,8 +35,8 @@ inline void take_if_wins(__m256 value, __m256i index, __m256& best, __m256i& bes
 // it bit for bit, argmax included.
 void max_pool2d_plane_2x2_avx2(const float* x, float* y, int32_t* argmax, const Pool2dGeometry& g) {
   const __m256i lane_offsets = _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14);
-  const __m256i one = _mm256_set1_epi32(1);
-  const __m256i row = _mm256_set1_epi32(static_cast<int32_t>(g.W));
+  const __m256i next_column = _mm256_set1_epi32(1);
+  const __m256i next_row = _mm256_set1_epi32(static_cast<int32_t>(g.W));
 
   for (int64_t oh = 0; oh < g.OH; ++oh) {
     const float* top = x + 2 * oh * g.W;
@@ -48,13 +48,13 @@ void max_pool2d_plane_2x2_avx2(const float* x, float* y, int32_t* argmax, const 
       deinterleave(bottom + 2 * ow, bottom_left, bottom_right);
       const __m256i index_top_left =
           _mm256_add_epi32(_mm256_set1_epi32(static_cast<int32_t>(2 * oh * g.W + 2 * ow)), lane_offsets);
-      const __m256i index_bottom_left = _mm256_add_epi32(index_top_left, row);
+      const __m256i index_bottom_left = _mm256_add_epi32(index_top_left, next_row);
 
       __m256 best = top_left;
       __m256i best_index = index_top_left;
-      take_if_wins(top_right, _mm256_add_epi32(index_top_left, one), best, best_index);
+      take_if_wins(top_right, _mm256_add_epi32(index_top_left, next_column), best, best_index);
       take_if_wins(bottom_left, index_bottom_left, best, best_index);
-      take_if_wins(bottom_right, _mm256_add_epi32(index_bottom_left, one), best, best_index);
+      take_if_wins(bottom_right, _mm256_add_epi32(index_bottom_left, next_column), best, best_index);
 
       _mm256_storeu_ps(y + oh * g.OW + ow, best);
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(argmax + oh * g.OW + ow), best_index);
