@@ -26,6 +26,11 @@ inline float* channel_row(float* data, BatchNormShape shape, int64_t n, int64_t 
 // add_pd and fmadd_pd have a 4-cycle latency. Measured on the K2 shape (64x64x28x28, one thread,
 // old and new build alternating in one process on the 2-core test VM), the training forward went
 // from 1.71 to 1.58 ms. The backward stayed at 1.7 ms because reading x and dy from memory bounds it.
+//
+// The first pass of the forward and of the backward reads the channel from memory. A sample's row
+// is only HW floats (3 KiB at 28x28) and the next sample's row starts C*HW floats later, so the
+// hardware prefetcher starts over at every row. Prefetching row n + 1 while summing row n took the
+// K2 step from 3.8 to 3.4 ms at one thread and from 2.0 to 1.8 ms at two (same A/B setup).
 
 void forward_train_channel(const float* x, const float* gamma, const float* beta, float* y, float* mean,
                            float* variance, BatchNormShape shape, double eps, int64_t c) {
@@ -38,7 +43,9 @@ void forward_train_channel(const float* x, const float* gamma, const float* beta
   double tail = 0.0;
   for (int64_t n = 0; n < shape.N; ++n) {
     const float* row = channel_row(x, shape, n, c);
+    const float* next = n + 1 < shape.N ? channel_row(x, shape, n + 1, c) : row;
     for (int64_t i = 0; i < body16; i += 16) {
+      _mm_prefetch(reinterpret_cast<const char*>(next + i), _MM_HINT_T0);
       sum[0].add(_mm256_loadu_ps(row + i));
       sum[1].add(_mm256_loadu_ps(row + i + 8));
     }
@@ -101,7 +108,11 @@ void backward_channel(const float* x, const float* dy, const float* mean, const 
   for (int64_t n = 0; n < shape.N; ++n) {
     const float* x_row = channel_row(x, shape, n, c);
     const float* dy_row = channel_row(dy, shape, n, c);
+    const float* x_next = n + 1 < shape.N ? channel_row(x, shape, n + 1, c) : x_row;
+    const float* dy_next = n + 1 < shape.N ? channel_row(dy, shape, n + 1, c) : dy_row;
     for (int64_t i = 0; i < body16; i += 16) {
+      _mm_prefetch(reinterpret_cast<const char*>(x_next + i), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(dy_next + i), _MM_HINT_T0);
       accumulate(x_row + i, dy_row + i, 0);
       accumulate(x_row + i + 8, dy_row + i + 8, 1);
     }
