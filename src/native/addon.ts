@@ -61,7 +61,9 @@ export interface NativeAddon {
   biasBackward(dy: Float32Array, db: Float32Array, N: number, C: number, HW: number): void;
 
   // Batch normalization (native/kernels/batchnorm), x viewed as [N, C, HW]: statistics per
-  // channel over N·HW values (HW = 1 for per-activation BN after a dense layer).
+  // channel over N·HW values (HW = 1 for per-activation BN after a dense layer). N, C, HW >= 1;
+  // eps must be positive and finite. y may be x itself and dx may be dy itself; any other
+  // shared memory between an output and another array is a RangeError.
   /**
    * Training forward: writes the batch mean and the biased batch variance per channel, then
    * y = gamma·(x − mean)/sqrt(variance + eps) + beta (gamma = 1, beta = 0 when null).
@@ -83,18 +85,23 @@ export interface NativeAddon {
 
   // Max pooling (native/kernels/pool): x [N,C,H,W] → y [N,C,OH,OW], OH = floor((H + 2·pad − KH) /
   // stride) + 1. argmax [N,C,OH,OW] receives the index of the maximum within its H×W plane
-  // (the first one on ties); padding never wins.
+  // (the first one on ties); padding never wins, and pad must be less than KH and KW so that
+  // every window contains an input element. A NaN wins its window (the first NaN's index is kept).
   maxPool2dForward(x: Float32Array, y: Float32Array, argmax: Int32Array, N: number, C: number,
     H: number, W: number, KH: number, KW: number, stride: number, pad: number): void;
-  /** dx is overwritten: zero, then dy routed to the argmax positions (summed where windows overlap). */
+  /**
+   * dx is overwritten: zero, then dy routed to the argmax positions (summed where windows overlap).
+   * Every argmax must be in [0, H·W); all are checked before dx is written.
+   */
   maxPool2dBackward(dy: Float32Array, argmax: Int32Array, dx: Float32Array, N: number, C: number,
     H: number, W: number, OH: number, OW: number): void;
 
-  // Softmax cross-entropy (native/kernels/loss): logits [N,K], labels [N] in [0, K).
-  /** Writes softmax probabilities and returns the mean loss over the N rows. */
+  // Softmax cross-entropy (native/kernels/loss): logits [N,K], labels [N] in [0, K); a label
+  // outside that range is a RangeError naming its index and value.
+  /** Writes softmax probabilities (probs must not share memory with logits) and returns the mean loss over the N rows. */
   softmaxCrossEntropyForward(logits: Float32Array, labels: Int32Array, probs: Float32Array,
     N: number, K: number): number;
-  /** dlogits = (probs − onehot(labels)) / N, the gradient of the mean loss. */
+  /** dlogits = (probs − onehot(labels)) / N, the gradient of the mean loss; dlogits may be probs itself. */
   softmaxCrossEntropyBackward(probs: Float32Array, labels: Int32Array, dlogits: Float32Array,
     N: number, K: number): void;
 }
