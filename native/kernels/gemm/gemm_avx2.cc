@@ -114,30 +114,46 @@ inline void store_lanes(float* c, __m256 acc, __m256 alpha, float beta, int64_t 
 // C[0:rows, 0:cols] = alpha * (a_panel x b_panel) + beta * C over one kc block.
 void micro_kernel(int64_t kc, const float* a, const float* b, float* C, int64_t ldc, int64_t rows,
                   int64_t cols, float alpha, float beta) {
-  __m256 acc[kMr][2];
-#pragma GCC unroll 6
-  for (int r = 0; r < kMr; ++r) {
-    acc[r][0] = _mm256_setzero_ps();
-    acc[r][1] = _mm256_setzero_ps();
-  }
+  // Twelve named accumulators rather than an array: GCC 12 spills an array that the store loop
+  // below indexes with a variable, which costs two stores per FMA pair inside the k loop.
+  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
+  __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
+  __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
+  __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
+  __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
+  __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
 
-  // Scalar equivalent: acc[r][j] += a[k*6 + r] * b[k*16 + j] for k in [0, kc).
+  // Scalar equivalent: c[r][j] += a[k*6 + r] * b[k*16 + j] for k in [0, kc).
   for (int64_t k = 0; k < kc; ++k) {
     const __m256 b0 = _mm256_loadu_ps(b + k * kNr);
     const __m256 b1 = _mm256_loadu_ps(b + k * kNr + 8);
-#pragma GCC unroll 6
-    for (int r = 0; r < kMr; ++r) {
-      const __m256 a_value = _mm256_broadcast_ss(a + k * kMr + r);
-      acc[r][0] = _mm256_fmadd_ps(a_value, b0, acc[r][0]);
-      acc[r][1] = _mm256_fmadd_ps(a_value, b1, acc[r][1]);
-    }
+    const float* a_k = a + k * kMr;
+    __m256 a_value = _mm256_broadcast_ss(a_k);
+    c00 = _mm256_fmadd_ps(a_value, b0, c00);
+    c01 = _mm256_fmadd_ps(a_value, b1, c01);
+    a_value = _mm256_broadcast_ss(a_k + 1);
+    c10 = _mm256_fmadd_ps(a_value, b0, c10);
+    c11 = _mm256_fmadd_ps(a_value, b1, c11);
+    a_value = _mm256_broadcast_ss(a_k + 2);
+    c20 = _mm256_fmadd_ps(a_value, b0, c20);
+    c21 = _mm256_fmadd_ps(a_value, b1, c21);
+    a_value = _mm256_broadcast_ss(a_k + 3);
+    c30 = _mm256_fmadd_ps(a_value, b0, c30);
+    c31 = _mm256_fmadd_ps(a_value, b1, c31);
+    a_value = _mm256_broadcast_ss(a_k + 4);
+    c40 = _mm256_fmadd_ps(a_value, b0, c40);
+    c41 = _mm256_fmadd_ps(a_value, b1, c41);
+    a_value = _mm256_broadcast_ss(a_k + 5);
+    c50 = _mm256_fmadd_ps(a_value, b0, c50);
+    c51 = _mm256_fmadd_ps(a_value, b1, c51);
   }
 
+  const __m256 tile[kMr][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
   const __m256 alpha_vector = _mm256_set1_ps(alpha);
   for (int r = 0; r < rows; ++r) {
     float* c_row = C + r * ldc;
-    store_lanes(c_row, acc[r][0], alpha_vector, beta, std::min<int64_t>(cols, 8));
-    if (cols > 8) store_lanes(c_row + 8, acc[r][1], alpha_vector, beta, cols - 8);
+    store_lanes(c_row, tile[r][0], alpha_vector, beta, std::min<int64_t>(cols, 8));
+    if (cols > 8) store_lanes(c_row + 8, tile[r][1], alpha_vector, beta, cols - 8);
   }
 }
 
