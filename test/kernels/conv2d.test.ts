@@ -48,6 +48,7 @@ const cases: Array<[string, Conv2dArgs]> = [
   ['C = 1, 3x3 pad 1', { N: 3, C: 1, H: 11, W: 9, K: 10, KH: 3, KW: 3, stride: 1, pad: 1 }],
   ['N = 1, K = 17, C = 9', { N: 1, C: 9, H: 10, W: 10, K: 17, KH: 3, KW: 3, stride: 1, pad: 1 }],
   ['2x4 kernel, stride 3, pad 2', { N: 2, C: 3, H: 10, W: 11, K: 5, KH: 2, KW: 4, stride: 3, pad: 2 }],
+  ['1x3 kernel pad 1, OW = W and OH = H + 2', { N: 2, C: 3, H: 5, W: 6, K: 4, KH: 1, KW: 3, stride: 1, pad: 1 }],
   ['pad wider than the kernel', { N: 1, C: 2, H: 3, W: 3, K: 2, KH: 2, KW: 2, stride: 1, pad: 2 }],
   ['kernel covers the padded input', { N: 2, C: 3, H: 4, W: 4, K: 2, KH: 6, KW: 6, stride: 1, pad: 1 }],
   ['patch of 300 rows, 40 filters', { N: 2, C: 12, H: 8, W: 9, K: 40, KH: 5, KW: 5, stride: 1, pad: 2 }],

@@ -19,14 +19,20 @@ constexpr int64_t kChannelUnit = 6;
 }  // namespace
 
 // Images are independent, so threads take whole images. With one image, parallel_for runs the
-// body on the calling thread and the GEMM inside splits the image's output over the threads.
+// body on the calling thread and the GEMM inside splits the image's output over the threads;
+// every path computes each y element with the same GEMM arithmetic (see gemm.h).
 void conv2d_forward(const Conv2dShape& s, const float* x, const float* w, float* y) {
   const bool gemm = use_gemm();
+  // The packed path runs its GEMM on one thread, so it needs an image per thread; a pointwise
+  // convolution has no patch matrix to build and goes straight to the GEMM.
+  const bool packed = gemm && s.N > 1 && !s.is_pointwise();
   parallel_for(s.N, [&](int64_t begin, int64_t end) {
     for (int64_t n = begin; n < end; ++n) {
       const float* x_image = x + n * s.image_size();
       float* y_image = y + n * s.output_image_size();
-      if (gemm) {
+      if (packed) {
+        conv2d_forward_packed(s, x_image, w, y_image);
+      } else if (gemm) {
         conv2d_forward_gemm(s, x_image, w, y_image);
       } else {
         conv2d_forward_scalar(s, x_image, w, y_image);

@@ -49,10 +49,13 @@ void conv2d_backward_filter_scalar(const Conv2dShape& shape, const float* x, con
                                    int64_t k_begin, int64_t k_end);
 
 // im2col + GEMM (conv2d_gemm.cc), used on the AVX2 target. The first two handle one image and
-// call the threaded sgemm (serial when called from a parallel_for body); the filter gradient
+// call the threaded sgemm (serial when called from a parallel_for body).
+// conv2d_forward_packed does the same as conv2d_forward_gemm on one thread, writing the patch
+// matrix straight into the GEMM's panel layout, which saves a copy of it. The filter gradient
 // computes the block dw[k_begin:k_end, row_begin:row_end] of dw viewed as [K, C*KH*KW], summing
 // the images in order 0..N-1 on the calling thread.
 void conv2d_forward_gemm(const Conv2dShape& shape, const float* x, const float* w, float* y);
+void conv2d_forward_packed(const Conv2dShape& shape, const float* x, const float* w, float* y);
 void conv2d_backward_data_gemm(const Conv2dShape& shape, const float* dy, const float* w, float* dx);
 void conv2d_backward_filter_gemm(const Conv2dShape& shape, const float* x, const float* dy, float* dw,
                                  int64_t k_begin, int64_t k_end, int64_t row_begin, int64_t row_end);
@@ -60,6 +63,11 @@ void conv2d_backward_filter_gemm(const Conv2dShape& shape, const float* x, const
 // im2col (conv2d_im2col.cc): rows [row_begin, row_end) of the patch matrix of one image, each
 // row (c, kh, kw) holding OH*OW values of x (zero where the window is in the padding).
 void im2col(const Conv2dShape& shape, const float* x, int64_t row_begin, int64_t row_end, float* col);
+// im2col_packed: the whole patch matrix of one image, written in the pre-packed B layout of
+// sgemm_avx2_packed_b (gemm.h): patch_size() * gemm_packed_width(OH*OW) floats. row_buffer
+// holds kIm2colRowGroup * gemm_packed_width(OH*OW) floats of scratch.
+constexpr int64_t kIm2colRowGroup = 16;
+void im2col_packed(const Conv2dShape& shape, const float* x, float* packed, float* row_buffer);
 // col2im: dx = zero, then every patch-matrix value added back to the x position it came from.
 void col2im(const Conv2dShape& shape, const float* col, float* dx);
 

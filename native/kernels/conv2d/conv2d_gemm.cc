@@ -9,10 +9,19 @@ namespace {
 
 // Patch-matrix scratch, one per thread, grown on demand and never shrunk: after the first step
 // of a training run no call allocates.
-float* patch_buffer(int64_t size) {
-  thread_local std::vector<float> buffer;
+float* grow(std::vector<float>& buffer, int64_t size) {
   if (static_cast<int64_t>(buffer.size()) < size) buffer.resize(size);
   return buffer.data();
+}
+
+float* patch_buffer(int64_t size) {
+  thread_local std::vector<float> buffer;
+  return grow(buffer, size);
+}
+
+float* row_buffer(int64_t size) {
+  thread_local std::vector<float> buffer;
+  return grow(buffer, size);
 }
 
 }  // namespace
@@ -32,6 +41,17 @@ void conv2d_forward_gemm(const Conv2dShape& s, const float* x, const float* w, f
   // y [K, OH*OW] = w [K, C*KH*KW] . col [C*KH*KW, OH*OW]
   const GemmShape product{false, false, s.K, plane, patch};
   sgemm(product, 1.0f, w, patch, col, plane, 0.0f, y, plane);
+}
+
+void conv2d_forward_packed(const Conv2dShape& s, const float* x, const float* w, float* y) {
+  const int64_t plane = s.output_plane();
+  const int64_t patch = s.patch_size();
+  const int64_t width = gemm_packed_width(plane);
+
+  float* packed = patch_buffer(patch * width);
+  im2col_packed(s, x, packed, row_buffer(kIm2colRowGroup * width));
+  const GemmShape product{false, false, s.K, plane, patch};
+  sgemm_avx2_packed_b(product, 1.0f, w, patch, packed, 0.0f, y, plane);
 }
 
 void conv2d_backward_data_gemm(const Conv2dShape& s, const float* dy, const float* w, float* dx) {

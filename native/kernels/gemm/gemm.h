@@ -38,4 +38,26 @@ void sgemm_scalar(const GemmShape& shape, float alpha, const float* A, int64_t l
 void sgemm_avx2(const GemmShape& shape, float alpha, const float* A, int64_t lda, const float* B,
                 int64_t ldb, float beta, float* C, int64_t ldc);
 
+// Pre-packed B, for callers that can write op(B) straight into the AVX2 GEMM's panel layout
+// (the convolution's im2col) instead of building op(B) and having sgemm_avx2 copy it again.
+// K is cut into blocks of gemm_block_depth(K) rows. The block that starts at row p0, with depth
+// kc, holds round_up(N, 16) / 16 panels; panel j0 (a multiple of 16) starts at
+// packed_b + p0 * round_up(N, 16) + j0 * kc and is laid out [kc][16]. Columns past N are zero.
+// sgemm_avx2_packed_b gives the same bits as sgemm_avx2 on the unpacked op(B).
+constexpr int64_t kGemmPanelWidth = 16;
+constexpr int64_t kGemmMaxDepth = 256;
+
+// Equal blocks of at most kGemmMaxDepth; the split depends on K alone, which keeps results
+// independent of how C is divided between threads.
+inline int64_t gemm_block_depth(int64_t K) {
+  const int64_t blocks = (K + kGemmMaxDepth - 1) / kGemmMaxDepth;
+  return blocks == 0 ? 1 : (K + blocks - 1) / blocks;
+}
+
+inline int64_t gemm_packed_width(int64_t N) { return (N + kGemmPanelWidth - 1) / kGemmPanelWidth * kGemmPanelWidth; }
+
+// Single-threaded; shape.trans_b is ignored.
+void sgemm_avx2_packed_b(const GemmShape& shape, float alpha, const float* A, int64_t lda,
+                         const float* packed_b, float beta, float* C, int64_t ldc);
+
 }  // namespace bntrain

@@ -5,7 +5,7 @@
 //     B vectors and broadcasts 6 A values per k step, so 12 FMAs share 8 loads. 12 independent
 //     accumulators cover the FMA latency (4 cycles) times the two FMA ports (8 in flight), and
 //     12 + 2 + 1 = 15 of the 16 ymm registers are live.
-//   kKcMax = 256: one packed B micro-panel is 16 x 256 x 4 B = 16 KiB and one A micro-panel
+//   kGemmMaxDepth = 256 (gemm.h): one packed B micro-panel is 16 x 256 x 4 B = 16 KiB and one A micro-panel
 //     6 KiB, which together stay in a 32 KiB L1D. K is cut into equal blocks of at most 256 so
 //     that K = 576 (64 channels x 3x3) runs as 3 x 192 rather than 256 + 256 + 64.
 //   kMc = 120: the packed A block (120 x 256 x 4 B = 120 KiB) stays in a 256 KiB or larger L2
@@ -25,8 +25,7 @@ namespace bntrain {
 namespace {
 
 constexpr int64_t kMr = 6;
-constexpr int64_t kNr = 16;
-constexpr int64_t kKcMax = 256;
+constexpr int64_t kNr = kGemmPanelWidth;
 constexpr int64_t kMc = 120;
 constexpr int64_t kNc = 3072;
 
@@ -62,6 +61,51 @@ void pack_a(const float* A, int64_t lda, bool trans_a, int64_t i0, int64_t p0, i
   }
 }
 
+// Transposes the 8x8 block held in rows[0..7] (row i = 8 consecutive floats) in place.
+inline void transpose8x8(__m256 rows[8]) {
+  const __m256 t0 = _mm256_unpacklo_ps(rows[0], rows[1]);
+  const __m256 t1 = _mm256_unpackhi_ps(rows[0], rows[1]);
+  const __m256 t2 = _mm256_unpacklo_ps(rows[2], rows[3]);
+  const __m256 t3 = _mm256_unpackhi_ps(rows[2], rows[3]);
+  const __m256 t4 = _mm256_unpacklo_ps(rows[4], rows[5]);
+  const __m256 t5 = _mm256_unpackhi_ps(rows[4], rows[5]);
+  const __m256 t6 = _mm256_unpacklo_ps(rows[6], rows[7]);
+  const __m256 t7 = _mm256_unpackhi_ps(rows[6], rows[7]);
+  const __m256 u0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0));
+  const __m256 u1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
+  const __m256 u2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
+  const __m256 u3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
+  const __m256 u4 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(1, 0, 1, 0));
+  const __m256 u5 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(3, 2, 3, 2));
+  const __m256 u6 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(1, 0, 1, 0));
+  const __m256 u7 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(3, 2, 3, 2));
+  rows[0] = _mm256_permute2f128_ps(u0, u4, 0x20);
+  rows[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
+  rows[2] = _mm256_permute2f128_ps(u2, u6, 0x20);
+  rows[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
+  rows[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
+  rows[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
+  rows[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
+  rows[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
+}
+
+// Full 16-column panel of a transposed B (stored N x K, so column j of op(B) is row j of B):
+// 8x8 blocks are loaded along k, transposed and stored as 8 panel rows.
+void pack_b_transposed_panel(const float* B, int64_t ldb, int64_t p0, int64_t j0, int64_t kc, float* panel) {
+  int64_t k = 0;
+  for (; k + 8 <= kc; k += 8) {
+    for (int64_t half = 0; half < 2; ++half) {
+      __m256 rows[8];
+      for (int i = 0; i < 8; ++i) rows[i] = _mm256_loadu_ps(B + (j0 + half * 8 + i) * ldb + p0 + k);
+      transpose8x8(rows);
+      for (int t = 0; t < 8; ++t) _mm256_storeu_ps(panel + (k + t) * kNr + half * 8, rows[t]);
+    }
+  }
+  for (; k < kc; ++k) {
+    for (int64_t c = 0; c < kNr; ++c) panel[k * kNr + c] = B[(j0 + c) * ldb + p0 + k];
+  }
+}
+
 // Copies op(B)[p0 : p0+kc, j0 : j0+nc] into micro-panels of kNr columns, each laid out [kc][kNr];
 // columns past nc are zero.
 void pack_b(const float* B, int64_t ldb, bool trans_b, int64_t p0, int64_t j0, int64_t kc, int64_t nc,
@@ -69,7 +113,11 @@ void pack_b(const float* B, int64_t ldb, bool trans_b, int64_t p0, int64_t j0, i
   for (int64_t jr = 0; jr < nc; jr += kNr) {
     const int64_t cols = std::min(kNr, nc - jr);
     float* panel = packed + jr * kc;
-    if (!trans_b && cols == kNr) {
+    if (cols == kNr && trans_b) {
+      pack_b_transposed_panel(B, ldb, p0, j0 + jr, kc, panel);
+      continue;
+    }
+    if (cols == kNr) {
       for (int64_t k = 0; k < kc; ++k) {
         const float* source = B + (p0 + k) * ldb + j0 + jr;
         _mm256_storeu_ps(panel + k * kNr, _mm256_loadu_ps(source));
@@ -77,16 +125,12 @@ void pack_b(const float* B, int64_t ldb, bool trans_b, int64_t p0, int64_t j0, i
       }
       continue;
     }
-    if (cols < kNr) std::fill(panel, panel + kc * kNr, 0.0f);
+
+    // Edge panel: the remaining columns, then zeros.
+    std::fill(panel, panel + kc * kNr, 0.0f);
     for (int64_t c = 0; c < cols; ++c) {
       const int64_t j = j0 + jr + c;
-      if (trans_b) {
-        // Row j of the stored N x K matrix is contiguous in k.
-        const float* source = B + j * ldb + p0;
-        for (int64_t k = 0; k < kc; ++k) panel[k * kNr + c] = source[k];
-      } else {
-        for (int64_t k = 0; k < kc; ++k) panel[k * kNr + c] = B[(p0 + k) * ldb + j];
-      }
+      for (int64_t k = 0; k < kc; ++k) panel[k * kNr + c] = trans_b ? B[j * ldb + p0 + k] : B[(p0 + k) * ldb + j];
     }
   }
 }
@@ -164,6 +208,24 @@ void scale_c(int64_t M, int64_t N, float beta, float* C, int64_t ldc) {
   }
 }
 
+// Multiplies every A block of one K block [pc, pc + kc) with one packed B block of nc columns,
+// into C's columns [jc, jc + nc).
+void multiply_block(const GemmShape& shape, float alpha, const float* A, int64_t lda, int64_t pc, int64_t kc,
+                    int64_t jc, int64_t nc, const float* packed_b, float beta, float* C, int64_t ldc,
+                    float* packed_a) {
+  for (int64_t ic = 0; ic < shape.M; ic += kMc) {
+    const int64_t mc = std::min(kMc, shape.M - ic);
+    pack_a(A, lda, shape.trans_a, ic, pc, mc, kc, packed_a);
+
+    for (int64_t jr = 0; jr < nc; jr += kNr) {
+      for (int64_t ir = 0; ir < mc; ir += kMr) {
+        micro_kernel(kc, packed_a + ir * kc, packed_b + jr * kc, C + (ic + ir) * ldc + jc + jr, ldc,
+                     std::min(kMr, mc - ir), std::min(kNr, nc - jr), alpha, beta);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void sgemm_avx2(const GemmShape& shape, float alpha, const float* A, int64_t lda, const float* B,
@@ -172,33 +234,40 @@ void sgemm_avx2(const GemmShape& shape, float alpha, const float* A, int64_t lda
   if (M == 0 || N == 0) return;
   if (K == 0) return scale_c(M, N, beta, C, ldc);
 
-  // Equal K blocks of at most kKcMax; the split depends on K alone (see the file comment).
-  const int64_t k_blocks = (K + kKcMax - 1) / kKcMax;
-  const int64_t kc_step = (K + k_blocks - 1) / k_blocks;
-
+  const int64_t depth = gemm_block_depth(K);
   thread_local PackBuffers buffers;
-  float* packed_a = grow(buffers.a, round_up(std::min(M, kMc), kMr) * kc_step);
-  float* packed_b = grow(buffers.b, round_up(std::min(N, kNc), kNr) * kc_step);
+  float* packed_a = grow(buffers.a, round_up(std::min(M, kMc), kMr) * depth);
+  float* packed_b = grow(buffers.b, round_up(std::min(N, kNc), kNr) * depth);
 
   for (int64_t jc = 0; jc < N; jc += kNc) {
     const int64_t nc = std::min(kNc, N - jc);
-    for (int64_t pc = 0; pc < K; pc += kc_step) {
-      const int64_t kc = std::min(kc_step, K - pc);
-      // The first K block applies beta; later blocks add onto the partial result.
-      const float block_beta = pc == 0 ? beta : 1.0f;
+    for (int64_t pc = 0; pc < K; pc += depth) {
+      const int64_t kc = std::min(depth, K - pc);
       pack_b(B, ldb, shape.trans_b, pc, jc, kc, nc, packed_b);
+      // The first K block applies beta; later blocks add onto the partial result.
+      multiply_block(shape, alpha, A, lda, pc, kc, jc, nc, packed_b, pc == 0 ? beta : 1.0f, C, ldc, packed_a);
+    }
+  }
+}
 
-      for (int64_t ic = 0; ic < M; ic += kMc) {
-        const int64_t mc = std::min(kMc, M - ic);
-        pack_a(A, lda, shape.trans_a, ic, pc, mc, kc, packed_a);
+void sgemm_avx2_packed_b(const GemmShape& shape, float alpha, const float* A, int64_t lda,
+                         const float* packed_b, float beta, float* C, int64_t ldc) {
+  const int64_t M = shape.M, N = shape.N, K = shape.K;
+  if (M == 0 || N == 0) return;
+  if (K == 0) return scale_c(M, N, beta, C, ldc);
 
-        for (int64_t jr = 0; jr < nc; jr += kNr) {
-          for (int64_t ir = 0; ir < mc; ir += kMr) {
-            micro_kernel(kc, packed_a + ir * kc, packed_b + jr * kc, C + (ic + ir) * ldc + jc + jr, ldc,
-                         std::min(kMr, mc - ir), std::min(kNr, nc - jr), alpha, block_beta);
-          }
-        }
-      }
+  const int64_t depth = gemm_block_depth(K);
+  const int64_t width = gemm_packed_width(N);
+  thread_local PackBuffers buffers;
+  float* packed_a = grow(buffers.a, round_up(std::min(M, kMc), kMr) * depth);
+
+  // Same loop order and blocks as sgemm_avx2, reading B's panels in place.
+  for (int64_t jc = 0; jc < N; jc += kNc) {
+    const int64_t nc = std::min(kNc, N - jc);
+    for (int64_t pc = 0; pc < K; pc += depth) {
+      const int64_t kc = std::min(depth, K - pc);
+      const float* b_block = packed_b + pc * width + jc * kc;
+      multiply_block(shape, alpha, A, lda, pc, kc, jc, nc, b_block, pc == 0 ? beta : 1.0f, C, ldc, packed_a);
     }
   }
 }
