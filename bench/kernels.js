@@ -120,11 +120,27 @@ const shapes = [
   ['W2 dense 64x3136 -> 128', denseOp(64, 3136, 128)],
 ];
 
-// Verify first: K1 on 4 images (the scalar path takes seconds on 64), the W2 shapes in full.
+// Verify first: sgemm, K1 on 4 images (the scalar path takes seconds on 64), the W2 shapes in full.
+verify('sgemm 64x784x576', {
+  inputs: [random(64 * 576, 7), random(576 * 784, 8)],
+  outputLength: 64 * 784,
+  call: (a, b, out) => addon.sgemm(false, false, 64, 784, 576, 1, a, b, 0, out),
+});
 verifyOp('K1 (N=4)', convOp({ ...k1, N: 4 }));
 for (const [label, op] of shapes) verifyOp(label, op);
 console.log('verified: every avx2 result is within the tolerance of the scalar path');
 console.log(`median of ${runs} runs, ms; machine has ${require('os').cpus().length} CPUs`);
+
+// sgemm alone, C = A.B with packed leading dimensions: the ceiling the convolutions approach.
+for (const [M, N, K] of [[64, 784, 576], [600, 600, 600]]) {
+  const a = random(M * K, 7);
+  const b = random(K * N, 8);
+  const c = new Float32Array(M * N);
+  addon.setSimdTarget('avx2');
+  addon.setNumThreads(1);
+  const ms = time(() => addon.sgemm(false, false, M, N, K, 1, a, b, 0, c));
+  console.log(`sgemm M=${M} N=${N} K=${K}, 1 thread: ${ms.toFixed(3)} ms (${((2 * M * N * K) / 1e9 / (ms / 1e3)).toFixed(1)} GFLOP/s)`);
+}
 
 const k1Op = convOp(k1);
 for (const threads of [1, 2]) {

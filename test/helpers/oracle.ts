@@ -49,7 +49,7 @@ export function loadOracle(caseName: string): OracleCase {
 }
 
 /**
- * The oracle's pass rule: max |got − reference| ≤ tolerance × max(1, max |reference|).
+ * Applies the oracle's pass rule: max |got − reference| ≤ tolerance × max(1, max |reference|).
  * Fails with the tensor's name, the worst index and both values.
  */
 export function expectOracleClose(name: string, got: ArrayLike<number>, reference: OracleTensor, tolerance: number): void {

@@ -37,8 +37,8 @@ function randomInputs(g: Conv2dGeometry, seed: number) {
 }
 
 // Odd shapes: stride 2 with padding, K not a multiple of 8 or of the 6x16 GEMM tile, 5x5, 1x1,
-// a single input channel (the first layer of a CNN), a single image, rectangular kernels, padding
-// at least as wide as the kernel, and a kernel that covers the whole padded input.
+// a single input channel (the first layer of a CNN) and a single image. Also rectangular
+// kernels, padding at least as wide as the kernel, and a kernel that covers the padded input.
 const cases: Array<[string, Conv2dArgs]> = [
   ['1x3x7x5, 3x3 stride 2 pad 1', { N: 1, C: 3, H: 7, W: 5, K: 4, KH: 3, KW: 3, stride: 2, pad: 1 }],
   ['3x3 pad 1, K = 13', { N: 2, C: 5, H: 9, W: 11, K: 13, KH: 3, KW: 3, stride: 1, pad: 1 }],

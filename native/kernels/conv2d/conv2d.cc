@@ -19,11 +19,11 @@ constexpr int64_t kChannelUnit = 6;
 }  // namespace
 
 // Images are independent, so threads take whole images. With one image, parallel_for runs the
-// body on the calling thread and the GEMM inside splits the image's output over the threads;
-// every path computes each y element with the same GEMM arithmetic (see gemm.h).
+// body on the calling thread, and the GEMM inside splits the image's output over the threads.
+// Every path computes each y element with the same GEMM arithmetic (see gemm.h).
 void conv2d_forward(const Conv2dShape& s, const float* x, const float* w, float* y) {
   const bool gemm = use_gemm();
-  // The packed path runs its GEMM on one thread, so it needs an image per thread; a pointwise
+  // The packed path runs its GEMM on one thread, so it needs an image per thread. A pointwise
   // convolution has no patch matrix to build and goes straight to the GEMM.
   const bool packed = gemm && s.N > 1 && !s.is_pointwise();
   parallel_for(s.N, [&](int64_t begin, int64_t end) {

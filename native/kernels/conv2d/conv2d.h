@@ -65,7 +65,7 @@ void conv2d_backward_filter_gemm(const Conv2dShape& shape, const float* x, const
 void im2col(const Conv2dShape& shape, const float* x, int64_t row_begin, int64_t row_end, float* col);
 // im2col_packed: the whole patch matrix of one image, written in the pre-packed B layout of
 // sgemm_avx2_packed_b (gemm.h): patch_size() * gemm_packed_width(OH*OW) floats. row_buffer
-// holds kIm2colRowGroup * gemm_packed_width(OH*OW) floats of scratch.
+// is scratch space of kIm2colRowGroup * gemm_packed_width(OH*OW) floats.
 constexpr int64_t kIm2colRowGroup = 16;
 void im2col_packed(const Conv2dShape& shape, const float* x, float* packed, float* row_buffer);
 // col2im: dx = zero, then every patch-matrix value added back to the x position it came from.

@@ -1,6 +1,6 @@
 // im2col and col2im: the patch matrix that turns a convolution into a GEMM.
 //
-// For one image, col is [C*KH*KW, OH*OW]: row (c, kh, kw), column (oh, ow) holds
+// For one image, col is [C*KH*KW, OH*OW]: row (c, kh, kw), column (oh, ow) contains
 // x[c, oh*stride - pad + kh, ow*stride - pad + kw], or 0 in the padding. Then
 //   y  [K, OH*OW]      = w [K, C*KH*KW] . col
 //   dcol [C*KH*KW, OH*OW] = w^T . dy, and col2im folds dcol back onto dx.

@@ -41,7 +41,7 @@ void sgemm_avx2(const GemmShape& shape, float alpha, const float* A, int64_t lda
 // Pre-packed B, for callers that can write op(B) straight into the AVX2 GEMM's panel layout
 // (the convolution's im2col) instead of building op(B) and having sgemm_avx2 copy it again.
 // K is cut into blocks of gemm_block_depth(K) rows. The block that starts at row p0, with depth
-// kc, holds round_up(N, 16) / 16 panels; panel j0 (a multiple of 16) starts at
+// kc, contains round_up(N, 16) / 16 panels. Panel j0 (a multiple of 16) starts at
 // packed_b + p0 * round_up(N, 16) + j0 * kc and is laid out [kc][16]. Columns past N are zero.
 // sgemm_avx2_packed_b gives the same bits as sgemm_avx2 on the unpacked op(B).
 constexpr int64_t kGemmPanelWidth = 16;
