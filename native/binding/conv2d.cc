@@ -7,6 +7,7 @@
 
 #include "binding/args.h"
 #include "binding/families.h"
+#include "binding/kernel_call.h"
 #include "kernels/conv2d/conv2d.h"
 
 namespace bntrain::binding {
@@ -68,7 +69,7 @@ void Conv2dForward(const Napi::CallbackInfo& info) {
   expect_output(args, y, s, "y");
   expect_disjoint(args, y, x, "y", "x");
   expect_disjoint(args, y, w, "y", "w");
-  conv2d_forward(s, x.data, w.data, y.data);
+  call_kernel(args.env(), "conv2dForward", [&] { conv2d_forward(s, x.data, w.data, y.data); });
 }
 
 // (dy, w, dx, ...): dx = gradient of sum(dy * y) with respect to x
@@ -83,7 +84,7 @@ void Conv2dBackwardData(const Napi::CallbackInfo& info) {
   expect_image(args, dx, s, "dx");
   expect_disjoint(args, dx, dy, "dx", "dy");
   expect_disjoint(args, dx, w, "dx", "w");
-  conv2d_backward_data(s, dy.data, w.data, dx.data);
+  call_kernel(args.env(), "conv2dBackwardData", [&] { conv2d_backward_data(s, dy.data, w.data, dx.data); });
 }
 
 // (x, dy, dw, ...): dw = gradient of sum(dy * y) with respect to w, summed over the batch
@@ -98,7 +99,7 @@ void Conv2dBackwardFilter(const Napi::CallbackInfo& info) {
   expect_filter(args, dw, s, "dw");
   expect_disjoint(args, dw, x, "dw", "x");
   expect_disjoint(args, dw, dy, "dw", "dy");
-  conv2d_backward_filter(s, x.data, dy.data, dw.data);
+  call_kernel(args.env(), "conv2dBackwardFilter", [&] { conv2d_backward_filter(s, x.data, dy.data, dw.data); });
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "binding/args.h"
 #include "binding/families.h"
+#include "binding/kernel_call.h"
 #include "kernels/dense/dense.h"
 #include "kernels/gemm/gemm.h"
 
@@ -40,7 +41,7 @@ void DenseForward(const Napi::CallbackInfo& info) {
   expect_disjoint(args, y, x, "y", "x");
   expect_disjoint(args, y, w, "y", "w");
   expect_disjoint(args, y, b, "y", "b");
-  dense_forward(s, x.data, w.data, b.data, y.data);
+  call_kernel(args.env(), "denseForward", [&] { dense_forward(s, x.data, w.data, b.data, y.data); });
 }
 
 // (dy, w, dx, N, I, O): dx = dy . w
@@ -55,7 +56,7 @@ void DenseBackwardData(const Napi::CallbackInfo& info) {
   args.expect_length(dx.length, checked_product({s.N, s.I}), "dx", "N*I");
   expect_disjoint(args, dx, dy, "dx", "dy");
   expect_disjoint(args, dx, w, "dx", "w");
-  dense_backward_data(s, dy.data, w.data, dx.data);
+  call_kernel(args.env(), "denseBackwardData", [&] { dense_backward_data(s, dy.data, w.data, dx.data); });
 }
 
 // (x, dy, dw, db | null, N, I, O): dw = dy^T . x, db = column sums of dy
@@ -75,7 +76,7 @@ void DenseBackwardWeights(const Napi::CallbackInfo& info) {
   expect_disjoint(args, db, x, "db", "x");
   expect_disjoint(args, db, dy, "db", "dy");
   expect_disjoint(args, db, dw, "db", "dw");
-  dense_backward_weights(s, x.data, dy.data, dw.data, db.data);
+  call_kernel(args.env(), "denseBackwardWeights", [&] { dense_backward_weights(s, x.data, dy.data, dw.data, db.data); });
 }
 
 // (y, b, N, C, HW): y[n, c, :] += b[c]
@@ -129,7 +130,9 @@ void Sgemm(const Napi::CallbackInfo& info) {
 
   const int64_t lda = shape.trans_a ? shape.M : shape.K;
   const int64_t ldb = shape.trans_b ? shape.K : shape.N;
-  sgemm(shape, static_cast<float>(alpha), a.data, lda, b.data, ldb, static_cast<float>(beta), c.data, shape.N);
+  call_kernel(args.env(), "sgemm", [&] {
+    sgemm(shape, static_cast<float>(alpha), a.data, lda, b.data, ldb, static_cast<float>(beta), c.data, shape.N);
+  });
 }
 
 }  // namespace
