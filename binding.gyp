@@ -24,6 +24,7 @@
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
       "defines": [
         "NAPI_VERSION=8",
+        "NODE_ADDON_API_CPP_EXCEPTIONS_ALL",
         "NODE_ADDON_API_DISABLE_DEPRECATED",
         "BNTRAIN_BUILD_SYSTEM=\"node-gyp\""
       ],

@@ -1,6 +1,6 @@
 // kernel_call.h: runs a kernel from a binding and reports a failed scratch allocation to
-// JavaScript. The build does not define NODE_ADDON_API_CPP_EXCEPTIONS_ALL, so a std::bad_alloc
-// that left the callback would terminate the process instead of throwing.
+// JavaScript with the operation's name. NODE_ADDON_API_CPP_EXCEPTIONS_ALL would also convert the
+// std::bad_alloc, but only with the bare text "std::bad_alloc".
 #pragma once
 
 #include <napi.h>

@@ -34,12 +34,12 @@ class ThreadPool {
 
   int size() const { return static_cast<int>(workers_.size()) + 1; }
 
-  void run(int64_t count, const std::function<void(int64_t, int64_t)>& body) {
+  void run(int64_t count, ChunkBody body) {
     std::lock_guard<std::mutex> submit(submit_mutex_);
     const int64_t chunks = std::min<int64_t>(count, size());
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      body_ = &body;
+      body_ = body;
       count_ = count;
       chunks_ = chunks;
       pending_ = static_cast<int>(chunks) - 1;
@@ -52,7 +52,7 @@ class ThreadPool {
 
     std::unique_lock<std::mutex> lock(mutex_);
     done_.wait(lock, [this] { return pending_ == 0; });
-    body_ = nullptr;
+    body_ = {};
     if (error_) std::rethrow_exception(error_);
   }
 
@@ -63,7 +63,7 @@ class ThreadPool {
     const int64_t end = count_ * (chunk + 1) / chunks_;
     inside_parallel_region = true;
     try {
-      (*body_)(begin, end);
+      body_.call(body_.body, begin, end);
     } catch (...) {
       std::lock_guard<std::mutex> lock(mutex_);
       if (!error_) error_ = std::current_exception();
@@ -95,7 +95,7 @@ class ThreadPool {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable done_;
-  const std::function<void(int64_t, int64_t)>* body_ = nullptr;
+  ChunkBody body_{};
   int64_t count_ = 0;
   int64_t chunks_ = 1;
   int pending_ = 0;
@@ -120,15 +120,15 @@ std::shared_ptr<ThreadPool> current_pool() {
 
 }  // namespace
 
-void parallel_for(int64_t count, const std::function<void(int64_t, int64_t)>& body) {
+void parallel_for_chunks(int64_t count, ChunkBody body) {
   if (count <= 0) return;
   if (inside_parallel_region) {
-    body(0, count);
+    body.call(body.body, 0, count);
     return;
   }
   auto active = current_pool();
   if (active->size() == 1 || count == 1) {
-    body(0, count);
+    body.call(body.body, 0, count);
     return;
   }
   active->run(count, body);

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { ScheduleName, scheduleByName, scheduleNames } from '../optim/schedule';
 import { saveCheckpoint } from '../checkpoint/checkpoint';
 import { firstExamples } from '../data/dataset';
 import { loadImageDataset } from '../data/load';
@@ -25,6 +26,7 @@ export interface TrainCommandOptions {
   logEvery: number;
   progress: boolean;
   limit?: number;
+  schedule: ScheduleName;
 }
 
 export function trainCommand(): Command {
@@ -32,7 +34,12 @@ export function trainCommand(): Command {
     .description('train the batch-normalized CNN (workload W2, bn-cnn) on MNIST and save a checkpoint')
     .option('--epochs <count>', 'passes over the training set', integerOption(1), 2)
     .option('--batch-size <count>', 'examples per mini-batch (at least 2, for BatchNorm)', integerOption(2), 64)
-    .option('--lr <rate>', 'SGD learning rate', numberAbove(0), 0.05)
+    .option('--lr <rate>', 'SGD learning rate at the first step (the schedule changes it later)', numberAbove(0), 0.05)
+    .addOption(
+      new Option('--schedule <name>', 'learning-rate schedule: cosine decays --lr to 0 over the run, constant keeps it')
+        .choices(scheduleNames)
+        .default('cosine'),
+    )
     .option('--momentum <mu>', 'SGD momentum μ in v = μ·v + g, in [0, 1)', fraction, 0.9)
     .option('--seed <integer>', 'seed of weight initialization and data shuffling', integerOption(0), 1)
     .option('--threads <count>', 'native threads (default: every core; results do not depend on it)', integerOption(1))
@@ -62,7 +69,7 @@ export async function runTrain(options: TrainCommandOptions, write: (line: strin
   write(`bntrain ${packageVersion()} train: bn-cnn on ${data.directory}`);
   write(`  data: ${data.train.count} training and ${data.test.count} test images of ${data.train.exampleShape.join('×')}`);
   write(
-    `  epochs ${options.epochs}, batch ${options.batchSize}, learning rate ${options.lr}, momentum ${options.momentum}, ` +
+    `  epochs ${options.epochs}, batch ${options.batchSize}, learning rate ${options.lr} (${options.schedule}), momentum ${options.momentum}, ` +
       `seed ${options.seed}, threads ${addon.numThreads()}, SIMD ${addon.simdTarget()}`,
   );
   write(`  model: ${model.layers().length} layers, ${model.parameterCount().toLocaleString('en-US')} parameters`);
@@ -78,6 +85,7 @@ export async function runTrain(options: TrainCommandOptions, write: (line: strin
       epochs: options.epochs,
       batchSize: options.batchSize,
       random: shuffle,
+      schedule: scheduleByName(options.schedule),
       testSet: data.test,
       signal: abort.signal,
       onStep: (event) => reporter.step(event),

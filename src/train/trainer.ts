@@ -3,6 +3,7 @@ import { SoftmaxCrossEntropy } from '../model/loss';
 import type { Model } from '../model/model';
 import type { Sgd } from '../optim/sgd';
 import type { Random } from '../random/random';
+import type { LearningRateSchedule } from '../optim/schedule';
 import { Tensor } from '../tensor';
 import { Evaluation, countCorrect, evaluate } from './evaluate';
 
@@ -41,6 +42,8 @@ export interface FitOptions {
   testSet?: LabeledSet;
   onStep?: (event: StepEvent) => void;
   onEpoch?: (metrics: EpochMetrics) => void;
+  /** Sets the optimizer's learning rate before each step from its initial value. Default: constant. */
+  schedule?: LearningRateSchedule;
   /** Stops training between steps; fit() then rejects with the signal's reason. */
   signal?: AbortSignal;
 }
@@ -69,6 +72,7 @@ export class Trainer {
     const sampler = new BatchSampler(trainSet, options.batchSize, options.random);
     const totalSteps = sampler.batchesPerEpoch * options.epochs;
     const history: EpochMetrics[] = [];
+    const baseRate = this.optimizer.learningRate;
     let step = 0;
 
     for (let epoch = 1; epoch <= options.epochs; epoch++) {
@@ -81,6 +85,7 @@ export class Trainer {
       for (let b = 0; b < sampler.batchesPerEpoch; b++) {
         options.signal?.throwIfAborted();
         const batch = sampler.batch(b);
+        if (options.schedule) this.optimizer.learningRate = options.schedule(baseRate, step, totalSteps);
         const result = this.step(batch.images, batch.labels);
         if (!Number.isFinite(result.loss)) {
           throw new Error(`Trainer: loss became ${result.loss} at epoch ${epoch}, step ${step + 1}; lower the learning rate`);

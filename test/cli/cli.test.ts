@@ -20,7 +20,7 @@ describe('bntrain command line', () => {
   test('train writes a checkpoint that eval reproduces', async () => {
     const lines: string[] = [];
     const history = await runTrain(
-      { epochs: 1, batchSize: 64, lr: 0.05, momentum: 0.9, seed: 1, out: folder, logEvery: 10, progress: false, limit: 1280 },
+      { epochs: 1, batchSize: 64, lr: 0.05, momentum: 0.9, seed: 1, out: folder, logEvery: 10, progress: false, limit: 1280, schedule: 'cosine' },
       (line) => lines.push(line),
     );
 
@@ -53,7 +53,9 @@ describe('bntrain command line', () => {
   });
 
   test('rejects a non-integer epoch count', async () => {
-    const program = createProgram().exitOverride().configureOutput({ writeErr: () => undefined });
+    const program = createProgram();
+    // Commander copies no exit settings into commands added with addCommand(), so set them on each.
+    for (const command of [program, ...program.commands]) command.exitOverride().configureOutput({ writeErr: () => undefined });
     await expect(program.parseAsync(['node', 'bntrain', 'train', '--epochs', '1.5'])).rejects.toThrow(
       "option '--epochs <count>' argument '1.5' is invalid. expected an integer >= 1, received '1.5'",
     );

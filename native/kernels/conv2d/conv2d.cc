@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "common/parallel_ref.h"
+#include "common/parallel.h"
 #include "cpu/cpu_features.h"
 
 namespace bntrain {
@@ -26,7 +26,7 @@ void conv2d_forward(const Conv2dShape& s, const float* x, const float* w, float*
   // The packed path runs its GEMM on one thread, so it needs an image per thread. A pointwise
   // convolution has no patch matrix to build and goes straight to the GEMM.
   const bool packed = gemm && s.N > 1 && !s.is_pointwise();
-  parallel_for_ref(s.N, [&](int64_t begin, int64_t end) {
+  parallel_for(s.N, [&](int64_t begin, int64_t end) {
     for (int64_t n = begin; n < end; ++n) {
       const float* x_image = x + n * s.image_size();
       float* y_image = y + n * s.output_image_size();
@@ -43,7 +43,7 @@ void conv2d_forward(const Conv2dShape& s, const float* x, const float* w, float*
 
 void conv2d_backward_data(const Conv2dShape& s, const float* dy, const float* w, float* dx) {
   const bool gemm = use_gemm();
-  parallel_for_ref(s.N, [&](int64_t begin, int64_t end) {
+  parallel_for(s.N, [&](int64_t begin, int64_t end) {
     for (int64_t n = begin; n < end; ++n) {
       const float* dy_image = dy + n * s.output_image_size();
       float* dx_image = dx + n * s.image_size();
@@ -59,7 +59,7 @@ void conv2d_backward_data(const Conv2dShape& s, const float* dy, const float* w,
 // dw sums over the batch, so threads split dw itself and each one walks all images in order.
 void conv2d_backward_filter(const Conv2dShape& s, const float* x, const float* dy, float* dw) {
   if (!use_gemm()) {
-    parallel_for_ref(s.K, [&](int64_t begin, int64_t end) { conv2d_backward_filter_scalar(s, x, dy, dw, begin, end); });
+    parallel_for(s.K, [&](int64_t begin, int64_t end) { conv2d_backward_filter_scalar(s, x, dy, dw, begin, end); });
     return;
   }
 
@@ -69,14 +69,14 @@ void conv2d_backward_filter(const Conv2dShape& s, const float* x, const float* d
   const int64_t patch = s.patch_size();
   const int64_t row_units = (patch + kPatchRowUnit - 1) / kPatchRowUnit;
   if (row_units >= num_threads() || s.K < 2 * kChannelUnit) {
-    parallel_for_ref(row_units, [&](int64_t begin, int64_t end) {
+    parallel_for(row_units, [&](int64_t begin, int64_t end) {
       const int64_t row_end = std::min(end * kPatchRowUnit, patch);
       conv2d_backward_filter_gemm(s, x, dy, dw, 0, s.K, begin * kPatchRowUnit, row_end);
     });
     return;
   }
   const int64_t channel_units = (s.K + kChannelUnit - 1) / kChannelUnit;
-  parallel_for_ref(channel_units, [&](int64_t begin, int64_t end) {
+  parallel_for(channel_units, [&](int64_t begin, int64_t end) {
     const int64_t k_end = std::min(end * kChannelUnit, s.K);
     conv2d_backward_filter_gemm(s, x, dy, dw, begin * kChannelUnit, k_end, 0, patch);
   });

@@ -1,7 +1,7 @@
 // Dense layer and bias entry points (contract in dense.h).
 #include "kernels/dense/dense.h"
 
-#include "common/parallel_ref.h"
+#include "common/parallel.h"
 #include "cpu/cpu_features.h"
 #include "kernels/gemm/gemm.h"
 
@@ -43,7 +43,7 @@ void bias_add(float* y, const float* b, int64_t N, int64_t C, int64_t HW) {
   // HW == 1 (a dense output [N, C]): add b to every row.
   if (HW == 1) {
     const int64_t unit = rows_per_unit(C);
-    parallel_for_ref((N + unit - 1) / unit, [&](int64_t begin, int64_t end) {
+    parallel_for((N + unit - 1) / unit, [&](int64_t begin, int64_t end) {
       for (int64_t n = begin * unit; n < end * unit && n < N; ++n) {
         if (avx2) add_vector_avx2(y + n * C, b, C); else add_vector_scalar(y + n * C, b, C);
       }
@@ -53,7 +53,7 @@ void bias_add(float* y, const float* b, int64_t N, int64_t C, int64_t HW) {
 
   // Otherwise add b[c] to each contiguous plane (n, c) of HW values.
   const int64_t unit = rows_per_unit(HW);
-  parallel_for_ref((N * C + unit - 1) / unit, [&](int64_t begin, int64_t end) {
+  parallel_for((N * C + unit - 1) / unit, [&](int64_t begin, int64_t end) {
     for (int64_t row = begin * unit; row < end * unit && row < N * C; ++row) {
       float* plane = y + row * HW;
       if (avx2) add_constant_avx2(plane, b[row % C], HW); else add_constant_scalar(plane, b[row % C], HW);
@@ -66,7 +66,7 @@ void bias_backward(const float* dy, float* db, int64_t N, int64_t C, int64_t HW)
 
   // Each channel sums its N planes in order 0..N-1 on one thread.
   const int64_t unit = rows_per_unit(N * HW);
-  parallel_for_ref((C + unit - 1) / unit, [&](int64_t begin, int64_t end) {
+  parallel_for((C + unit - 1) / unit, [&](int64_t begin, int64_t end) {
     for (int64_t c = begin * unit; c < end * unit && c < C; ++c) {
       double sum = 0.0;
       for (int64_t n = 0; n < N; ++n) {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "common/parallel_ref.h"
+#include "common/parallel.h"
 #include "cpu/cpu_features.h"
 
 namespace bntrain {
@@ -38,7 +38,7 @@ void sgemm(const GemmShape& shape, float alpha, const float* A, int64_t lda, con
   // the result of an element does not depend on the block it sits in (see gemm_avx2.cc).
   if (shape.N >= shape.M) {
     const int64_t units = (shape.N + kColumnUnit - 1) / kColumnUnit;
-    parallel_for_ref(units, [&](int64_t begin, int64_t end) {
+    parallel_for(units, [&](int64_t begin, int64_t end) {
       const int64_t j0 = begin * kColumnUnit;
       const int64_t j1 = std::min(end * kColumnUnit, shape.N);
       GemmShape part = shape;
@@ -48,7 +48,7 @@ void sgemm(const GemmShape& shape, float alpha, const float* A, int64_t lda, con
     });
   } else {
     const int64_t units = (shape.M + kRowUnit - 1) / kRowUnit;
-    parallel_for_ref(units, [&](int64_t begin, int64_t end) {
+    parallel_for(units, [&](int64_t begin, int64_t end) {
       const int64_t i0 = begin * kRowUnit;
       const int64_t i1 = std::min(end * kRowUnit, shape.M);
       GemmShape part = shape;
