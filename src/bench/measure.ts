@@ -1,6 +1,6 @@
 /**
  * Timing method of the benchmark workloads: at least `warmup` untimed steps, then `windows`
- * timed windows of at least `windowSeconds` each; the figure is the median window rate.
+ * timed windows of at least `windowSeconds` each. The figure is the median window rate.
  */
 export interface MeasureOptions {
   warmup: number;

@@ -15,7 +15,7 @@ import { readSafetensors, writeSafetensors, TensorInput } from './safetensors';
 export const CHECKPOINT_FORMAT = 'bntrain-checkpoint';
 export const CHECKPOINT_VERSION = '1';
 
-/** Where training stands, saved so that a run can be evaluated or resumed. */
+/** Training progress, saved so that a run can be evaluated or resumed. */
 export interface TrainingProgress {
   epoch: number;
   step: number;

@@ -164,7 +164,7 @@ export function checkIdxDataLength(header: IdxHeader, file: string, describe: st
 
   if (expected !== BigInt(header.body.length)) {
     throw new Error(
-      `${file}: header says ${describe} (${expected} bytes) but the file contains ${header.body.length} bytes of data`,
+      `${file}: header declares ${describe} (${expected} bytes) but the file contains ${header.body.length} bytes of data`,
     );
   }
 }

@@ -1,7 +1,7 @@
 import type { Random } from '../random/random';
 
 /**
- * How a weight tensor is filled before training:
+ * Weight initialization scheme, applied once before training:
  * - `he-normal`: N(0, 2 / fanIn), suited to ReLU networks (He et al., 2015);
  * - `normal`: N(0, std²), as Ioffe & Szegedy initialize their MNIST network;
  * - `zeros`.

@@ -23,7 +23,7 @@ export interface LayerBuffer {
  * A differentiable operation on batches. Shapes given to build() are per example (no batch
  * axis); tensors given to forward() carry the batch axis first.
  *
- * Contract: forward() keeps what backward() needs; backward() takes the gradient of the loss with
+ * Contract: forward() keeps what backward() needs. backward() takes the gradient of the loss with
  * respect to the output of the last forward() and overwrites every parameter's `grad`. Outputs
  * are buffers owned by the layer, reused while the batch size stays the same, so a caller must
  * copy an output it wants to keep across steps.

@@ -85,8 +85,8 @@ export interface NativeAddon {
 
   // Max pooling (native/kernels/pool): x [N,C,H,W] → y [N,C,OH,OW], OH = floor((H + 2·pad − KH) /
   // stride) + 1. argmax [N,C,OH,OW] receives the index of the maximum within its H×W plane
-  // (the first one on ties); padding never wins, and pad must be less than KH and KW so that
-  // every window contains an input element. A NaN wins its window (the first NaN's index is kept).
+  // (the first one on ties). Padding never wins. pad must be less than KH and KW, so that every
+  // window contains an input element. A NaN wins its window (the first NaN's index is kept).
   maxPool2dForward(x: Float32Array, y: Float32Array, argmax: Int32Array, N: number, C: number,
     H: number, W: number, KH: number, KW: number, stride: number, pad: number): void;
   /**

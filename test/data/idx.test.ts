@@ -101,10 +101,10 @@ describe('readIdx', () => {
 
   test('rejects truncated and trailing data', () => {
     const short = folder.write('short', encodeIdx(0x0c, [2, 2], new Uint8Array(15)));
-    expectError(() => readIdx(short), 'Error', `${short}: header says int32 dims [2, 2] (16 bytes) but the file contains 15 bytes of data`);
+    expectError(() => readIdx(short), 'Error', `${short}: header declares int32 dims [2, 2] (16 bytes) but the file contains 15 bytes of data`);
 
     const long = folder.write('long', encodeIdx(0x0c, [2, 2], new Uint8Array(17)));
-    expectError(() => readIdx(long), 'Error', `${long}: header says int32 dims [2, 2] (16 bytes) but the file contains 17 bytes of data`);
+    expectError(() => readIdx(long), 'Error', `${long}: header declares int32 dims [2, 2] (16 bytes) but the file contains 17 bytes of data`);
   });
 
   test('rejects absurd header sizes without allocating them', () => {
@@ -115,7 +115,7 @@ describe('readIdx', () => {
     expectError(
       () => readIdx(file),
       'Error',
-      `${file}: header says float64 dims [${max}, ${max}, ${max}] (${bytes} bytes) but the file contains 8 bytes of data`,
+      `${file}: header declares float64 dims [${max}, ${max}, ${max}] (${bytes} bytes) but the file contains 8 bytes of data`,
     );
   });
 
@@ -178,7 +178,7 @@ describe('loadIdxImages', () => {
     expectError(
       () => loadIdxImages(file),
       'Error',
-      `${file}: header says 6 images of 28×28 (4704 bytes) but the file contains 4703 bytes of data`,
+      `${file}: header declares 6 images of 28×28 (4704 bytes) but the file contains 4703 bytes of data`,
     );
   });
 
@@ -214,7 +214,7 @@ describe('loadIdxLabels', () => {
 
   test('rejects truncated label data', () => {
     const file = folder.write('labels-short', encodeIdx(0x08, [5], Uint8Array.of(1, 2, 3)));
-    expectError(() => loadIdxLabels(file), 'Error', `${file}: header says 5 labels (5 bytes) but the file contains 3 bytes of data`);
+    expectError(() => loadIdxLabels(file), 'Error', `${file}: header declares 5 labels (5 bytes) but the file contains 3 bytes of data`);
   });
 });
 

@@ -11,7 +11,7 @@ function singleParameter(value: number): NamedParameter {
 }
 
 describe('Sgd', () => {
-  test('momentum follows PyTorch: v = g at step 1, then v = mu·v + g', () => {
+  test('momentum update matches PyTorch', () => {
     const named = singleParameter(1);
     const sgd = new Sgd([named], { learningRate: 0.1, momentum: 0.9 });
     const gradients = [0.5, -0.25, 1];
