@@ -36,8 +36,17 @@ export interface Checkpoint {
 const OPTIMIZER_PREFIX = 'optimizer.';
 const MOMENTUM_SUFFIX = '.momentum_buffer';
 
-/** Writes model weights, BN statistics, optimizer state and progress to `file` atomically. */
-export function saveCheckpoint(file: string, model: Model, optimizer: Sgd, progress: TrainingProgress): void {
+/**
+ * Writes model weights, BN statistics, optimizer state and progress to `file` atomically.
+ * `notes` adds string entries to `__metadata__` (they cannot replace the standard ones).
+ */
+export function saveCheckpoint(
+  file: string,
+  model: Model,
+  optimizer: Sgd,
+  progress: TrainingProgress,
+  notes: Record<string, string> = {},
+): void {
   const tensors = new Map<string, TensorInput>();
   for (const { name, parameter } of model.parameters()) tensors.set(name, parameter.value);
   for (const { name, value } of model.buffers()) tensors.set(name, value);
@@ -57,6 +66,7 @@ export function saveCheckpoint(file: string, model: Model, optimizer: Sgd, progr
     steps: optimizer.stepCount,
   };
   writeSafetensors(file, tensors, {
+    ...notes,
     format: CHECKPOINT_FORMAT,
     format_version: CHECKPOINT_VERSION,
     model: JSON.stringify(model.toJSON()),
@@ -130,4 +140,12 @@ function parseField<T>(file: string, metadata: Record<string, string>, field: st
   } catch (error) {
     throw new Error(`${file}: __metadata__.${field} is not valid JSON (${(error as Error).message})`);
   }
+}
+
+/** Rebuilds the optimizer of a loaded checkpoint, velocities and step count included. */
+export function restoreOptimizer(checkpoint: Checkpoint): Sgd {
+  const { steps, ...settings } = checkpoint.optimizer;
+  const optimizer = new Sgd(checkpoint.model.parameters(), settings);
+  optimizer.loadState(checkpoint.velocities, steps);
+  return optimizer;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { evalCommand } from './eval-command';
+import { finalizeCommand } from './finalize-command';
 import { packageVersion } from './report';
 import { trainCommand } from './train-command';
 
@@ -10,7 +11,8 @@ export function createProgram(): Command {
     .description('Train and evaluate batch-normalized networks with native SIMD kernels')
     .version(packageVersion())
     .addCommand(trainCommand())
-    .addCommand(evalCommand());
+    .addCommand(evalCommand())
+    .addCommand(finalizeCommand());
 }
 
 if (require.main === module) {

@@ -14,6 +14,20 @@ export interface BatchNormArgs {
   momentum?: number;
   /** Learns the scale γ (init 1) and shift β (init 0). Default true. */
   affine?: boolean;
+  /**
+   * Checks every input for NaN and ±Infinity and throws a RangeError naming the layer and the
+   * first bad element. Costs one extra pass over the input. Default false.
+   */
+  checkFinite?: boolean;
+}
+
+/** Sums of per-batch statistics for population estimates (Ioffe & Szegedy 2015, Algorithm 2). */
+interface PopulationSums {
+  batches: number;
+  /** Values per channel in each batch; every batch must have the same m. */
+  m: number;
+  meanSum: Float64Array;
+  varianceSum: Float64Array;
 }
 
 /**
@@ -33,6 +47,8 @@ export class BatchNorm extends Layer {
   readonly epsilon: number;
   readonly momentum: number;
   readonly affine: boolean;
+  readonly checkFinite: boolean;
+  private population: PopulationSums | undefined;
   private gamma: Parameter | undefined;
   private beta: Parameter | undefined;
   private runningMean!: Tensor;
@@ -49,6 +65,7 @@ export class BatchNorm extends Layer {
     this.epsilon = args.epsilon ?? 1e-5;
     this.momentum = args.momentum ?? 0.1;
     this.affine = args.affine ?? true;
+    this.checkFinite = args.checkFinite ?? false;
     if (!(this.epsilon > 0) || !Number.isFinite(this.epsilon)) {
       throw new RangeError(`BatchNorm: epsilon must be a positive finite number, received ${args.epsilon}`);
     }
@@ -86,8 +103,43 @@ export class BatchNorm extends Layer {
     return inputShape;
   }
 
+  /**
+   * Starts Algorithm 2 of Ioffe & Szegedy (2015): until endPopulationStatistics(), every
+   * train-mode forward adds its batch mean and biased batch variance to running sums instead of
+   * updating the running averages.
+   */
+  beginPopulationStatistics(): void {
+    const channels = this.inputShape[0];
+    this.population = { batches: 0, m: 0, meanSum: new Float64Array(channels), varianceSum: new Float64Array(channels) };
+  }
+
+  /**
+   * Ends Algorithm 2 and replaces the running statistics with the population estimates
+   * E[x] = mean of the batch means and Var[x] = m/(m − 1) · mean of the biased batch variances.
+   * Returns the number of batches seen; throws if there were none.
+   */
+  endPopulationStatistics(): number {
+    const population = this.population;
+    this.population = undefined;
+    if (!population || population.batches === 0) {
+      throw new Error(`${this.describe()}: endPopulationStatistics() needs at least one train-mode forward after beginPopulationStatistics()`);
+    }
+    const { batches, m } = population;
+    for (let c = 0; c < population.meanSum.length; c++) {
+      this.runningMean.data[c] = population.meanSum[c] / batches;
+      this.runningVar.data[c] = ((m / (m - 1)) * population.varianceSum[c]) / batches;
+    }
+    return batches;
+  }
+
+  /** Abandons a beginPopulationStatistics() pass, keeping the running statistics as they were. */
+  cancelPopulationStatistics(): void {
+    this.population = undefined;
+  }
+
   forward(x: Tensor, mode: string): Tensor {
     const N = this.checkInput(x);
+    if (this.checkFinite) this.requireFinite(x);
     const { C, HW } = this.layout();
     const y = this.output.get(x.shape);
     const gamma = this.gamma?.value.data ?? null;
@@ -107,7 +159,8 @@ export class BatchNorm extends Layer {
       );
     }
     native().batchNormForwardTrain(x.data, gamma, beta, y.data, this.batchMean, this.batchVar, N, C, HW, this.epsilon);
-    this.updateRunningStatistics(m);
+    if (this.population) this.addPopulationBatch(m);
+    else this.updateRunningStatistics(m);
     this.input = x;
     return y;
   }
@@ -136,7 +189,31 @@ export class BatchNorm extends Layer {
   }
 
   config(): LayerConfig {
-    return { kind: this.kind, epsilon: this.epsilon, momentum: this.momentum, affine: this.affine };
+    return { kind: this.kind, epsilon: this.epsilon, momentum: this.momentum, affine: this.affine, checkFinite: this.checkFinite };
+  }
+
+  private requireFinite(x: Tensor): void {
+    const data = x.data;
+    for (let i = 0; i < data.length; i++) {
+      if (!Number.isFinite(data[i])) {
+        throw new RangeError(`${this.describe()}: input element ${i} of ${formatShape(x.shape)} is ${data[i]}; inputs must be finite`);
+      }
+    }
+  }
+
+  private addPopulationBatch(m: number): void {
+    const population = this.population as PopulationSums;
+    if (population.batches > 0 && population.m !== m) {
+      throw new RangeError(
+        `${this.describe()}: population statistics need batches of equal size, received ${m} values per channel after ${population.m}`,
+      );
+    }
+    population.m = m;
+    population.batches++;
+    for (let c = 0; c < population.meanSum.length; c++) {
+      population.meanSum[c] += this.batchMean[c];
+      population.varianceSum[c] += this.batchVar[c];
+    }
   }
 
   private layout(): { C: number; HW: number } {

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { loadCheckpoint } from '../../src/checkpoint/checkpoint';
 import { createProgram } from '../../src/cli/main';
 import { runEval } from '../../src/cli/eval-command';
+import { runFinalize } from '../../src/cli/finalize-command';
 import { runTrain } from '../../src/cli/train-command';
 
 describe('bntrain command line', () => {
@@ -40,6 +41,22 @@ describe('bntrain command line', () => {
 
     const metrics = JSON.parse(fs.readFileSync(path.join(folder, 'metrics.json'), 'utf8'));
     expect(metrics.epochs[0].test.accuracy).toBe(accuracy);
+  });
+
+  test('finalize writes population statistics that eval reads', () => {
+    const source = path.join(folder, 'checkpoint.safetensors');
+    const target = path.join(folder, 'finalized.safetensors');
+    const lines: string[] = [];
+    const result = runFinalize({ checkpoint: source, batches: 10, out: target }, (line) => lines.push(line));
+
+    expect(lines[0]).toBe('finalize: 3 BatchNorm layers, population statistics over 10 batches of 64');
+    expect(result.after).toBeGreaterThan(0.8);
+    const finalized = loadCheckpoint(target);
+    expect(JSON.parse(finalized.metadata.batchnorm_statistics)).toEqual({ method: 'population (Algorithm 2)', batches: 10, batchSize: 64, seed: 1 });
+    const original = loadCheckpoint(source);
+    const runningVar = (checkpoint: typeof original) => checkpoint.model.buffers().find((b) => b.name === 'bn1.running_var')?.value.data;
+    expect(runningVar(finalized)).not.toEqual(runningVar(original));
+    expect(runEval({ checkpoint: target, batchSize: 500 }, () => undefined).accuracy).toBe(result.after);
   });
 
   test('help describes every option with its default', () => {
