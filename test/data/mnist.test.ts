@@ -141,7 +141,7 @@ describe('loadMnist on small files', () => {
     expectError(
       () => loadMnist({ directory }),
       'Error',
-      `${images}: header says 5 images of 4×3 (60 bytes) but the file contains 34 bytes of data`,
+      `${images}: header declares 5 images of 4×3 (60 bytes) but the file contains 34 bytes of data`,
     );
   });
 });
