@@ -155,7 +155,7 @@ export function parseIdxHeader(bytes: Uint8Array, file: string): IdxHeader {
 /**
  * Checks that the data section contains exactly product(dims) elements.
  * `describe` phrases the declared contents for the message, e.g. "60000 images of 28×28";
- * the error then reads `<file>: header says <describe> (<n> bytes) but the file contains <m> bytes of data`.
+ * the error then reads `<file>: header declares <describe> (<n> bytes) but the file contains <m> bytes of data`.
  */
 export function checkIdxDataLength(header: IdxHeader, file: string, describe: string): void {
   // BigInt keeps the product exact: four 32-bit sizes can exceed 2^53.
