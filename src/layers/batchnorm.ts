@@ -1,4 +1,4 @@
-import { native } from '../native/loader';
+import { batchNormBackward, batchNormForwardInference, batchNormForwardTrain } from '../kernels/batchnorm';
 import type { Random } from '../random/random';
 import { Parameter, Shape, Tensor, TensorCache, createParameter, formatShape } from '../tensor';
 import { checkGradShape } from './dense';
@@ -146,8 +146,7 @@ export class BatchNorm extends Layer {
     const beta = this.beta?.value.data ?? null;
 
     if (mode !== 'train') {
-      native().batchNormForwardInference(
-        x.data, this.runningMean.data, this.runningVar.data, gamma, beta, y.data, N, C, HW, this.epsilon);
+      batchNormForwardInference({ N, C, HW }, x.data, this.runningMean.data, this.runningVar.data, gamma, beta, y.data, this.epsilon);
       return y;
     }
 
@@ -158,7 +157,7 @@ export class BatchNorm extends Layer {
           `received input ${formatShape(x.shape)} (${m} value per channel); use a batch of at least 2 or eval mode`,
       );
     }
-    native().batchNormForwardTrain(x.data, gamma, beta, y.data, this.batchMean, this.batchVar, N, C, HW, this.epsilon);
+    batchNormForwardTrain({ N, C, HW }, x.data, gamma, beta, y.data, this.batchMean, this.batchVar, this.epsilon);
     if (this.population) this.addPopulationBatch(m);
     else this.updateRunningStatistics(m);
     this.input = x;
@@ -171,9 +170,11 @@ export class BatchNorm extends Layer {
     checkGradShape(this, dy, x.shape);
     const { C, HW } = this.layout();
     const dx = needInputGrad ? this.inputGrad.get(x.shape) : null;
-    native().batchNormBackward(
-      x.data, dy.data, this.batchMean, this.batchVar, this.gamma?.value.data ?? null, dx?.data ?? null,
-      this.gamma?.grad.data ?? null, this.beta?.grad.data ?? null, x.shape[0], C, HW, this.epsilon);
+    batchNormBackward({ N: x.shape[0], C, HW }, x.data, dy.data, this.batchMean, this.batchVar, this.gamma?.value.data ?? null, {
+      dx: dx?.data ?? null,
+      dgamma: this.gamma?.grad.data ?? null,
+      dbeta: this.beta?.grad.data ?? null,
+    }, this.epsilon);
     return dx;
   }
 

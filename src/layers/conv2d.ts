@@ -1,5 +1,5 @@
-import { Conv2dGeometry, conv2dGeometry } from '../kernels/conv2d';
-import { native } from '../native/loader';
+import { Conv2dGeometry, conv2dBackwardData, conv2dBackwardFilter, conv2dForward, conv2dGeometry } from '../kernels/conv2d';
+import { biasAdd, biasBackward } from '../kernels/dense';
 import type { Random } from '../random/random';
 import { Parameter, Shape, Tensor, TensorCache, createParameter } from '../tensor';
 import { checkGradShape } from './dense';
@@ -67,8 +67,8 @@ export class Conv2D extends Layer {
     const [C, H, W] = this.inputShape;
     const g = this.geometryFor(N, C, H, W);
     const y = this.output.get([N, g.K, g.OH, g.OW]);
-    native().conv2dForward(x.data, this.weight.value.data, y.data, N, C, H, W, g.K, g.KH, g.KW, g.stride, g.pad);
-    if (this.bias) native().biasAdd(y.data, this.bias.value.data, N, g.K, g.OH * g.OW);
+    conv2dForward(x.data, this.weight.value.data, y.data, g);
+    if (this.bias) biasAdd(y.data, this.bias.value.data, N, g.K, g.OH * g.OW);
     this.input = x;
     this.geometry = g;
     return y;
@@ -80,13 +80,12 @@ export class Conv2D extends Layer {
     if (!x || !g) throw new Error(`${this.describe()}: backward() called before forward()`);
     checkGradShape(this, dy, [g.N, g.K, g.OH, g.OW]);
 
-    const addon = native();
-    addon.conv2dBackwardFilter(x.data, dy.data, this.weight.grad.data, g.N, g.C, g.H, g.W, g.K, g.KH, g.KW, g.stride, g.pad);
-    if (this.bias) addon.biasBackward(dy.data, this.bias.grad.data, g.N, g.K, g.OH * g.OW);
+    conv2dBackwardFilter(x.data, dy.data, this.weight.grad.data, g);
+    if (this.bias) biasBackward(dy.data, this.bias.grad.data, g.N, g.K, g.OH * g.OW);
     if (!needInputGrad) return null;
 
     const dx = this.inputGrad.get(x.shape);
-    addon.conv2dBackwardData(dy.data, this.weight.value.data, dx.data, g.N, g.C, g.H, g.W, g.K, g.KH, g.KW, g.stride, g.pad);
+    conv2dBackwardData(dy.data, this.weight.value.data, dx.data, g);
     return dx;
   }
 

@@ -1,4 +1,4 @@
-import { native } from '../native/loader';
+import { denseBackwardData, denseBackwardWeights, denseForward } from '../kernels/dense';
 import type { Random } from '../random/random';
 import { Parameter, Shape, Tensor, TensorCache, createParameter, formatShape } from '../tensor';
 import { Initializer, initialize } from './initializers';
@@ -50,7 +50,7 @@ export class Dense extends Layer {
     const N = this.checkInput(x);
     const I = this.inputShape[0];
     const y = this.output.get([N, this.units]);
-    native().denseForward(x.data, this.weight.value.data, this.bias?.value.data ?? null, y.data, N, I, this.units);
+    denseForward(x.data, this.weight.value.data, this.bias?.value.data ?? null, y.data, { N, I, O: this.units });
     this.input = x;
     return y;
   }
@@ -60,11 +60,12 @@ export class Dense extends Layer {
     const N = x.shape[0];
     const I = this.inputShape[0];
     checkGradShape(this, dy, [N, this.units]);
-    native().denseBackwardWeights(x.data, dy.data, this.weight.grad.data, this.bias?.grad.data ?? null, N, I, this.units);
+    const g = { N, I, O: this.units };
+    denseBackwardWeights(x.data, dy.data, this.weight.grad.data, this.bias?.grad.data ?? null, g);
     if (!needInputGrad) return null;
 
     const dx = this.inputGrad.get(x.shape);
-    native().denseBackwardData(dy.data, this.weight.value.data, dx.data, N, I, this.units);
+    denseBackwardData(dy.data, this.weight.value.data, dx.data, g);
     return dx;
   }
 

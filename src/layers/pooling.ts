@@ -1,5 +1,4 @@
-import { Pool2dGeometry, pool2dGeometry } from '../kernels/pool';
-import { native } from '../native/loader';
+import { Pool2dGeometry, maxPool2dBackward, maxPool2dForward, pool2dGeometry } from '../kernels/pool';
 import type { Random } from '../random/random';
 import { Shape, Tensor, TensorCache } from '../tensor';
 import { checkGradShape } from './dense';
@@ -50,7 +49,7 @@ export class MaxPool2D extends Layer {
     const g = this.geometryFor(N, C, H, W);
     const y = this.output.get([N, C, g.OH, g.OW]);
     if (this.argmax.length !== y.size) this.argmax = new Int32Array(y.size);
-    native().maxPool2dForward(x.data, y.data, this.argmax, N, C, H, W, g.KH, g.KW, g.stride, g.pad);
+    maxPool2dForward(g, x.data, y.data, this.argmax);
     this.geometry = g;
     return y;
   }
@@ -61,7 +60,7 @@ export class MaxPool2D extends Layer {
     checkGradShape(this, dy, [g.N, g.C, g.OH, g.OW]);
     if (!needInputGrad) return null;
     const dx = this.inputGrad.get([g.N, g.C, g.H, g.W]);
-    native().maxPool2dBackward(dy.data, this.argmax, dx.data, g.N, g.C, g.H, g.W, g.OH, g.OW);
+    maxPool2dBackward(g, dy.data, this.argmax, dx.data);
     return dx;
   }
 

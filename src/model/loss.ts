@@ -1,4 +1,4 @@
-import { native } from '../native/loader';
+import { softmaxCrossEntropyBackward, softmaxCrossEntropyForward } from '../kernels/loss';
 import { Tensor, TensorCache, formatShape } from '../tensor';
 
 /**
@@ -20,7 +20,7 @@ export class SoftmaxCrossEntropy {
     }
     const [N, K] = logits.shape;
     const probabilities = this.probabilityCache.get(logits.shape);
-    const loss = native().softmaxCrossEntropyForward(logits.data, labels, probabilities.data, N, K);
+    const loss = softmaxCrossEntropyForward({ N, K }, logits.data, labels, probabilities.data);
     this.last = { probabilities, labels };
     return loss;
   }
@@ -35,7 +35,7 @@ export class SoftmaxCrossEntropy {
     const { probabilities, labels } = this.requireLast();
     const [N, K] = probabilities.shape;
     const grad = this.gradientCache.get(probabilities.shape);
-    native().softmaxCrossEntropyBackward(probabilities.data, labels, grad.data, N, K);
+    softmaxCrossEntropyBackward({ N, K }, probabilities.data, labels, grad.data);
     return grad;
   }
 
