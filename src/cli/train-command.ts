@@ -74,14 +74,43 @@ export async function runTrain(options: TrainCommandOptions, write: (line: strin
   );
   write(`  model: ${model.layers().length} layers, ${model.parameterCount().toLocaleString('en-US')} parameters`);
 
+  // Create the output folder before training, so a bad --out fails in seconds, not after the run.
+  fs.mkdirSync(options.out, { recursive: true });
+  const checkpointFile = path.join(options.out, 'checkpoint.safetensors');
+  const metricsFile = path.join(options.out, 'metrics.json');
+  const history: EpochMetrics[] = [];
+
+  // Both files are rewritten after every epoch, so an interrupted run keeps its last finished epoch.
+  const saveEpoch = (metrics: EpochMetrics): void => {
+    history.push(metrics);
+    saveCheckpoint(checkpointFile, model, optimizer, {
+      epoch: metrics.epoch,
+      step: metrics.step,
+      seed: options.seed,
+      batchSize: options.batchSize,
+      shuffleState: shuffle.getState(),
+      dataDirectory: options.data === undefined ? undefined : data.directory,
+    });
+    fs.writeFileSync(metricsFile, JSON.stringify({
+      workload: 'bn-cnn',
+      settings: { ...options, threads: addon.numThreads(), simd: addon.simdTarget(), data: data.directory },
+      versions: { bntrain: packageVersion(), node: process.version, ...addon.buildInfo() },
+      epochs: history,
+      wallSeconds: (performance.now() - started) / 1000,
+    }, null, 2) + '\n');
+  };
+
   const reporter = createStepReporter({ tty: options.progress && process.stdout.isTTY === true, logEvery: options.logEvery, write });
   const abort = new AbortController();
-  const onInterrupt = (): void => abort.abort(new Error('interrupted (SIGINT); no checkpoint was written'));
+  const onInterrupt = (): void => {
+    const kept = history.length > 0 ? `the checkpoint of epoch ${history.length} is in ${checkpointFile}` : 'no checkpoint was written';
+    process.exitCode = 130;
+    abort.abort(new Error(`interrupted (SIGINT); ${kept}`));
+  };
   process.once('SIGINT', onInterrupt);
 
-  let history: EpochMetrics[];
   try {
-    history = await trainer.fit(data.train, {
+    await trainer.fit(data.train, {
       epochs: options.epochs,
       batchSize: options.batchSize,
       random: shuffle,
@@ -92,6 +121,7 @@ export async function runTrain(options: TrainCommandOptions, write: (line: strin
       onEpoch: (metrics) => {
         reporter.pause();
         write(describeEpoch(metrics, options.epochs));
+        saveEpoch(metrics);
       },
     });
   } finally {
@@ -100,26 +130,7 @@ export async function runTrain(options: TrainCommandOptions, write: (line: strin
   }
 
   const last = history[history.length - 1];
-  fs.mkdirSync(options.out, { recursive: true });
-  const checkpointFile = path.join(options.out, 'checkpoint.safetensors');
-  saveCheckpoint(checkpointFile, model, optimizer, {
-    epoch: last.epoch,
-    step: last.step,
-    seed: options.seed,
-    batchSize: options.batchSize,
-    shuffleState: shuffle.getState(),
-  });
-
   const wallSeconds = (performance.now() - started) / 1000;
-  const metricsFile = path.join(options.out, 'metrics.json');
-  fs.writeFileSync(metricsFile, JSON.stringify({
-    workload: 'bn-cnn',
-    settings: { ...options, threads: addon.numThreads(), simd: addon.simdTarget(), data: data.directory },
-    versions: { bntrain: packageVersion(), node: process.version, ...addon.buildInfo() },
-    epochs: history,
-    wallSeconds,
-  }, null, 2) + '\n');
-
   write(`test accuracy ${formatPercent(last.test?.accuracy ?? NaN)} (${last.test?.correct}/${last.test?.count})`);
   write(`checkpoint: ${checkpointFile}`);
   write(`metrics: ${metricsFile}`);

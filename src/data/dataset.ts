@@ -51,6 +51,7 @@ export class BatchSampler {
     if (!Number.isInteger(batchSize) || batchSize < 2) {
       throw new RangeError(`BatchSampler: batch size must be an integer >= 2, received ${batchSize}`);
     }
+    if (set.count < 2) throw new RangeError(`BatchSampler: the set has ${set.count} example(s); training needs at least 2`);
     this.batchSize = batchSize;
     this.order = new Int32Array(set.count);
     this.exampleSize = sizeOf(set.exampleShape);

@@ -94,6 +94,12 @@ export class Model {
   /** Runs the graph on a batch [N, ...inputShape] and returns the output node's tensor (owned by the layer). */
   forward(x: Tensor, mode: Mode): Tensor {
     this.requireBuilt();
+    if (!(x instanceof Tensor)) {
+      throw new TypeError(`Model.forward: x must be a Tensor (new Tensor(shape, data)), received ${describeValue(x)}`);
+    }
+    if (mode !== 'train' && mode !== 'eval') {
+      throw new RangeError(`Model.forward: mode must be 'train' or 'eval', received ${describeValue(mode)}`);
+    }
     const expected = this.inputShape;
     if (x.shape.length !== expected.length + 1 || expected.some((dim, i) => x.shape[i + 1] !== dim)) {
       throw new RangeError(`Model.forward: input has shape ${formatShape(x.shape)}, expected [N, ${expected.join(', ')}]`);
@@ -186,7 +192,13 @@ export class Model {
 
   private checkGraph(): void {
     const seen = new Set<string>([MODEL_INPUT]);
+    const layers = new Set<Layer>();
     for (const node of this.nodes) {
+      // A layer keeps the inputs of its last forward() for backward(), so one instance cannot serve two nodes.
+      if (layers.has(node.layer)) {
+        throw new RangeError(`Model: node '${node.name}' reuses a layer object of an earlier node; create a new layer for each node`);
+      }
+      layers.add(node.layer);
       if (!node.name || seen.has(node.name)) {
         throw new RangeError(`Model: node names must be unique and not '${MODEL_INPUT}', received '${node.name}'`);
       }
@@ -209,4 +221,10 @@ export class Model {
   private requireBuilt(): void {
     if (!this.built) throw new Error('Model: call build() before forward() or backward()');
   }
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (value === null || typeof value !== 'object') return String(value);
+  return value.constructor?.name ?? 'object';
 }

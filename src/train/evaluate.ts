@@ -17,6 +17,7 @@ export interface Evaluation {
  * in batches of `batchSize`, and returns its loss and accuracy.
  */
 export function evaluate(model: Model, set: LabeledSet, batchSize = 500): Evaluation {
+  if (set.count < 1) throw new RangeError('evaluate: the set is empty');
   const loss = new SoftmaxCrossEntropy();
   const E = sizeOf(set.exampleShape);
   let correct = 0;

