@@ -14,6 +14,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterBatchNorm(env, exports);
   RegisterPool(env, exports);
   RegisterLoss(env, exports);
+  RegisterOptim(env, exports);
   return exports;
 }
 

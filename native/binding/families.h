@@ -12,5 +12,6 @@ void RegisterDense(Napi::Env env, Napi::Object exports);       // dense.cc
 void RegisterBatchNorm(Napi::Env env, Napi::Object exports);   // batchnorm.cc
 void RegisterPool(Napi::Env env, Napi::Object exports);        // pool.cc
 void RegisterLoss(Napi::Env env, Napi::Object exports);        // loss.cc
+void RegisterOptim(Napi::Env env, Napi::Object exports);       // optim.cc
 
 }  // namespace bntrain::binding

@@ -104,4 +104,12 @@ export interface NativeAddon {
   /** dlogits = (probs − onehot(labels)) / N, the gradient of the mean loss; dlogits may be probs itself. */
   softmaxCrossEntropyBackward(probs: Float32Array, labels: Int32Array, dlogits: Float32Array,
     N: number, K: number): void;
+
+  // Optimizers (native/kernels/optim).
+  /**
+   * One SGD step in place, per element: d = g + weightDecay·w; v = firstStep ? d : momentum·v + d;
+   * w −= lr·(nesterov ? d + momentum·v : v). With momentum 0, w −= lr·d and v may be null.
+   */
+  sgdUpdate(w: Float32Array, g: Float32Array, v: Float32Array | null, lr: number, momentum: number,
+    weightDecay: number, nesterov: boolean, firstStep: boolean): void;
 }

@@ -1,4 +1,5 @@
 import type { NamedParameter } from '../model/model';
+import { native } from '../native/loader';
 import { Tensor } from '../tensor';
 
 export interface SgdArgs {
@@ -45,23 +46,12 @@ export class Sgd {
 
   /** Applies one update to every parameter from its current gradient. */
   step(): void {
-    const lr = this.learningRate;
-    const mu = this.momentum;
-    const decay = this.weightDecay;
+    const addon = native();
     for (const { name, parameter } of this.parameters) {
-      const w = parameter.value.data;
-      const g = parameter.grad.data;
-      if (mu === 0) {
-        for (let i = 0; i < w.length; i++) w[i] -= lr * (g[i] + decay * w[i]);
-        continue;
-      }
-      const first = !this.velocities.has(name);
-      const v = this.velocity(name, parameter.value);
-      for (let i = 0; i < w.length; i++) {
-        const gradient = g[i] + decay * w[i];
-        v[i] = first ? gradient : mu * v[i] + gradient;
-        w[i] -= lr * (this.nesterov ? gradient + mu * v[i] : v[i]);
-      }
+      const first = this.momentum !== 0 && !this.velocities.has(name);
+      const velocity = this.momentum === 0 ? null : this.velocity(name, parameter.value);
+      addon.sgdUpdate(parameter.value.data, parameter.grad.data, velocity, this.learningRate, this.momentum,
+        this.weightDecay, this.nesterov, first);
     }
     this.steps++;
   }
