@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { evalCommand } from './eval-command';
 import { packageVersion } from './report';
+import { reproduceCommand } from './reproduce-command';
 import { trainCommand } from './train-command';
 
 /** Builds the `bntrain` command line. */
@@ -10,7 +11,8 @@ export function createProgram(): Command {
     .description('Train and evaluate batch-normalized networks with native SIMD kernels')
     .version(packageVersion())
     .addCommand(trainCommand())
-    .addCommand(evalCommand());
+    .addCommand(evalCommand())
+    .addCommand(reproduceCommand());
 }
 
 if (require.main === module) {
