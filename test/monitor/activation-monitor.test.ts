@@ -50,7 +50,7 @@ describe('ActivationMonitor', () => {
     expect(record.units[1].mean).toBe(4.5);
   });
 
-  test('pools a channel of a [N, C, H, W] output over N, H and W', () => {
+  test('pools a channel over N, H and W', () => {
     const model = identityModel([2, 1, 2]);
     // Per example: channel 0 = [n, n + 10], channel 1 = [50, 50].
     const inputs = new Tensor([3, 2, 1, 2], Float32Array.from([0, 10, 50, 50, 1, 11, 50, 50, 2, 12, 50, 50]));
