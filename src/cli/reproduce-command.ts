@@ -1,4 +1,4 @@
-import { Argument, Command, InvalidArgumentError } from 'commander';
+import { Argument, Command } from 'commander';
 import { ReproduceOptions, reproduceMnistMlp } from '../experiments/mnist-mlp';
 import { integerOption, numberAbove } from './options';
 
@@ -54,7 +54,7 @@ export function reproduceCommand(): Command {
 }
 
 function toReproduceOptions(experiment: string, options: ReproduceCommandOptions): ReproduceOptions {
-  if (options.unit >= 100) throw new InvalidArgumentError(`--unit must be below 100, the width of the hidden layers; received ${options.unit}`);
+  if (options.unit >= 100) throw new RangeError(`--unit must be below 100, the width of the hidden layers; received ${options.unit}`);
   return {
     steps: options.steps,
     seed: options.seed,
@@ -76,7 +76,5 @@ function toReproduceOptions(experiment: string, options: ReproduceCommandOptions
 /** Parses a comma-separated list of positive numbers. */
 export function numberList(value: string): number[] {
   const parse = numberAbove(0);
-  const items = value.split(',').map((item) => parse(item.trim()));
-  if (items.length === 0) throw new InvalidArgumentError(`expected a comma-separated list of numbers, received '${value}'`);
-  return items;
+  return value.split(',').map((item) => parse(item.trim()));
 }
