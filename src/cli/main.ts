@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { evalCommand } from './eval-command';
 import { finalizeCommand } from './finalize-command';
 import { packageVersion } from './report';
+import { reproduceCommand } from './reproduce-command';
 import { trainCommand } from './train-command';
 
 /** Builds the `bntrain` command line. */
@@ -12,7 +13,8 @@ export function createProgram(): Command {
     .version(packageVersion())
     .addCommand(trainCommand())
     .addCommand(evalCommand())
-    .addCommand(finalizeCommand());
+    .addCommand(finalizeCommand())
+    .addCommand(reproduceCommand());
 }
 
 if (require.main === module) {

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { ScheduleName, scheduleByName, scheduleNames } from '../optim/schedule';
 import { saveCheckpoint } from '../checkpoint/checkpoint';
 import { firstExamples } from '../data/dataset';
@@ -10,6 +10,11 @@ import { native } from '../native/loader';
 import { Sgd } from '../optim/sgd';
 import { Random } from '../random/random';
 import { EpochMetrics, Trainer } from '../train/trainer';
+import { ActivationMonitor, MonitorProbe } from '../monitor/activation-monitor';
+import { parseProbe } from '../monitor/probe-spec';
+import type { LabeledSet } from '../data/dataset';
+import type { Model } from '../model/model';
+import { Tensor, sizeOf } from '../tensor';
 import { createStepReporter, formatSeconds } from './progress';
 import { fraction, integerOption, numberAbove } from './options';
 import { formatPercent, packageVersion } from './report';
@@ -27,6 +32,14 @@ export interface TrainCommandOptions {
   progress: boolean;
   limit?: number;
   schedule: ScheduleName;
+  /** Nodes (and units) whose outputs are summarized during training; none by default. */
+  monitor?: MonitorProbe[];
+  /** Steps between monitor recordings. Default 100. */
+  monitorEvery?: number;
+  /** Percentiles the monitor records. Default [15, 50, 85]. */
+  monitorPercentiles?: number[];
+  /** The monitor runs on the first <count> test images. Default 1000. */
+  monitorExamples?: number;
 }
 
 export function trainCommand(): Command {
@@ -48,6 +61,10 @@ export function trainCommand(): Command {
     .option('--log-every <steps>', 'steps between log lines when output is not a terminal', integerOption(1), 100)
     .option('--limit <count>', 'train on the first <count> training images only, for quick trials', integerOption(2))
     .option('--no-progress', 'print log lines instead of a progress bar, even on a terminal')
+    .option('--monitor <node[:units]>', 'record percentiles of a node output, e.g. bn3 or bn1:0-3 (repeatable)', collectProbe)
+    .option('--monitor-every <steps>', 'steps between monitor recordings (step 0 is recorded too)', integerOption(1), 100)
+    .option('--monitor-percentiles <list>', 'percentiles the monitor records, comma-separated', percentileList, [15, 50, 85])
+    .option('--monitor-examples <count>', 'the monitor runs on the first <count> test images', integerOption(1), 1000)
     .action(async (options: TrainCommandOptions) => {
       await runTrain(options, (line) => console.log(line));
     });
@@ -65,6 +82,7 @@ export async function runTrain(options: TrainCommandOptions, write: (line: strin
   const optimizer = new Sgd(model.parameters(), { learningRate: options.lr, momentum: options.momentum });
   const trainer = new Trainer(model, optimizer);
   const shuffle = new Random(options.seed).split();
+  const monitor = createMonitor(model, data.test, options);
 
   write(`bntrain ${packageVersion()} train: bn-cnn on ${data.directory}`);
   write(`  data: ${data.train.count} training and ${data.test.count} test images of ${data.train.exampleShape.join('×')}`);
@@ -96,6 +114,7 @@ export async function runTrain(options: TrainCommandOptions, write: (line: strin
       settings: { ...options, threads: addon.numThreads(), simd: addon.simdTarget(), data: data.directory },
       versions: { bntrain: packageVersion(), node: process.version, ...addon.buildInfo() },
       epochs: history,
+      ...(monitor ? { monitor: { percentiles: monitor.percentiles, examples: options.monitorExamples ?? 1000, records: monitor.records } } : {}),
       wallSeconds: (performance.now() - started) / 1000,
     }, null, 2) + '\n');
   };
@@ -117,7 +136,10 @@ export async function runTrain(options: TrainCommandOptions, write: (line: strin
       schedule: scheduleByName(options.schedule),
       testSet: data.test,
       signal: abort.signal,
-      onStep: (event) => reporter.step(event),
+      onStep: (event) => {
+        monitor?.recordIfDue(event.step);
+        reporter.step(event);
+      },
       onEpoch: (metrics) => {
         reporter.pause();
         write(describeEpoch(metrics, options.epochs));
@@ -145,4 +167,35 @@ function describeEpoch(metrics: EpochMetrics, epochs: number): string {
     `train accuracy ${formatPercent(metrics.trainAccuracy)}${test}, ${metrics.seconds.toFixed(1)} s, ` +
     `${Math.round(metrics.imagesPerSecond)} images/s`
   );
+}
+
+/** Builds the activation monitor asked for by --monitor, on the first test images, and records step 0. */
+function createMonitor(model: Model, test: LabeledSet, options: TrainCommandOptions): ActivationMonitor | undefined {
+  if (!options.monitor?.length) return undefined;
+  const count = Math.min(options.monitorExamples ?? 1000, test.count);
+  const size = sizeOf(test.exampleShape);
+  const monitor = new ActivationMonitor(model, {
+    probes: options.monitor,
+    inputs: new Tensor([count, ...test.exampleShape], test.images.subarray(0, count * size)),
+    percentiles: options.monitorPercentiles,
+    steps: { every: options.monitorEvery ?? 100 },
+  });
+  monitor.record(0);
+  return monitor;
+}
+
+function collectProbe(value: string, previous: MonitorProbe[] | undefined): MonitorProbe[] {
+  try {
+    return [...(previous ?? []), parseProbe(value)];
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+function percentileList(value: string): number[] {
+  const items = value.split(',').map((item) => item.trim());
+  if (items.some((item) => item === '' || !(Number(item) >= 0 && Number(item) <= 100))) {
+    throw new InvalidArgumentError(`expected comma-separated percentiles in [0, 100], received '${value}'`);
+  }
+  return items.map(Number);
 }

@@ -113,6 +113,23 @@ export class Model {
   }
 
   /**
+   * Returns the output of node `name` (or the model's input for `input`) from the last forward(),
+   * e.g. for an activation monitor. The tensor is owned by the layer and overwritten by the next
+   * forward(); copy what you keep.
+   */
+  nodeOutput(name: string): Tensor {
+    if (name !== MODEL_INPUT) this.node(name);
+    const output = this.outputs.get(name);
+    if (!output) throw new Error(`Model.nodeOutput: no forward() has run since the model was built`);
+    return output;
+  }
+
+  /** Returns the per-example output shape of node `name`. */
+  nodeShape(name: string): Shape {
+    return name === MODEL_INPUT ? this.inputShape : this.node(name).layer.outputShape;
+  }
+
+  /**
    * Back-propagates the gradient of the loss with respect to the output of the last forward()
    * (which must have been in train mode), overwriting every parameter's gradient.
    */
