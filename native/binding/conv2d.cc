@@ -7,13 +7,12 @@
 
 #include "binding/args.h"
 #include "binding/families.h"
+#include "binding/overlap.h"
 #include "binding/kernel_call.h"
 #include "kernels/conv2d/conv2d.h"
 
 namespace bntrain::binding {
 namespace {
-
-constexpr int64_t kFloatBytes = sizeof(float);
 
 // Reads the nine dimensions that follow the arrays and derives OH and OW.
 Conv2dShape read_shape(const ArgReader& args) {
@@ -52,11 +51,6 @@ void expect_output(const ArgReader& args, const Float32Span& y, const Conv2dShap
   args.expect_length(y.length, checked_product({s.N, s.K, s.OH, s.OW}), name, "N*K*OH*OW");
 }
 
-void expect_disjoint(const ArgReader& args, const Float32Span& out, const Float32Span& in, const char* out_name,
-                     const char* in_name) {
-  args.expect_disjoint(out.data, out.length * kFloatBytes, in.data, in.length * kFloatBytes, out_name, in_name);
-}
-
 // (x, w, y, ...): y = conv(x, w)
 void Conv2dForward(const Napi::CallbackInfo& info) {
   ArgReader args(info, "conv2dForward");
@@ -67,8 +61,7 @@ void Conv2dForward(const Napi::CallbackInfo& info) {
   expect_image(args, x, s, "x");
   expect_filter(args, w, s, "w");
   expect_output(args, y, s, "y");
-  expect_disjoint(args, y, x, "y", "x");
-  expect_disjoint(args, y, w, "y", "w");
+  expect_separate(args, {region(y, "y")}, {region(x, "x"), region(w, "w")});
   call_kernel(args.env(), "conv2dForward", [&] { conv2d_forward(s, x.data, w.data, y.data); });
 }
 
@@ -82,8 +75,7 @@ void Conv2dBackwardData(const Napi::CallbackInfo& info) {
   expect_output(args, dy, s, "dy");
   expect_filter(args, w, s, "w");
   expect_image(args, dx, s, "dx");
-  expect_disjoint(args, dx, dy, "dx", "dy");
-  expect_disjoint(args, dx, w, "dx", "w");
+  expect_separate(args, {region(dx, "dx")}, {region(dy, "dy"), region(w, "w")});
   call_kernel(args.env(), "conv2dBackwardData", [&] { conv2d_backward_data(s, dy.data, w.data, dx.data); });
 }
 
@@ -97,8 +89,7 @@ void Conv2dBackwardFilter(const Napi::CallbackInfo& info) {
   expect_image(args, x, s, "x");
   expect_output(args, dy, s, "dy");
   expect_filter(args, dw, s, "dw");
-  expect_disjoint(args, dw, x, "dw", "x");
-  expect_disjoint(args, dw, dy, "dw", "dy");
+  expect_separate(args, {region(dw, "dw")}, {region(x, "x"), region(dy, "dy")});
   call_kernel(args.env(), "conv2dBackwardFilter", [&] { conv2d_backward_filter(s, x.data, dy.data, dw.data); });
 }
 

@@ -4,18 +4,13 @@
 
 #include "binding/args.h"
 #include "binding/families.h"
+#include "binding/overlap.h"
 #include "binding/kernel_call.h"
 #include "kernels/dense/dense.h"
 #include "kernels/gemm/gemm.h"
 
 namespace bntrain::binding {
 namespace {
-
-void expect_disjoint(const ArgReader& args, const Float32Span& out, const Float32Span& in, const char* out_name,
-                     const char* in_name) {
-  constexpr int64_t kFloatBytes = sizeof(float);
-  args.expect_disjoint(out.data, out.length * kFloatBytes, in.data, in.length * kFloatBytes, out_name, in_name);
-}
 
 // Reads N, I, O at `first`, first + 1, first + 2.
 DenseShape read_dense_shape(const ArgReader& args, size_t first) {
@@ -38,9 +33,7 @@ void DenseForward(const Napi::CallbackInfo& info) {
   args.expect_length(w.length, checked_product({s.O, s.I}), "w", "O*I");
   if (b.data != nullptr) args.expect_length(b.length, s.O, "b", "O");
   args.expect_length(y.length, checked_product({s.N, s.O}), "y", "N*O");
-  expect_disjoint(args, y, x, "y", "x");
-  expect_disjoint(args, y, w, "y", "w");
-  expect_disjoint(args, y, b, "y", "b");
+  expect_separate(args, {region(y, "y")}, {region(x, "x"), region(w, "w"), region(b, "b")});
   call_kernel(args.env(), "denseForward", [&] { dense_forward(s, x.data, w.data, b.data, y.data); });
 }
 
@@ -54,8 +47,7 @@ void DenseBackwardData(const Napi::CallbackInfo& info) {
   args.expect_length(dy.length, checked_product({s.N, s.O}), "dy", "N*O");
   args.expect_length(w.length, checked_product({s.O, s.I}), "w", "O*I");
   args.expect_length(dx.length, checked_product({s.N, s.I}), "dx", "N*I");
-  expect_disjoint(args, dx, dy, "dx", "dy");
-  expect_disjoint(args, dx, w, "dx", "w");
+  expect_separate(args, {region(dx, "dx")}, {region(dy, "dy"), region(w, "w")});
   call_kernel(args.env(), "denseBackwardData", [&] { dense_backward_data(s, dy.data, w.data, dx.data); });
 }
 
@@ -71,11 +63,7 @@ void DenseBackwardWeights(const Napi::CallbackInfo& info) {
   args.expect_length(dy.length, checked_product({s.N, s.O}), "dy", "N*O");
   args.expect_length(dw.length, checked_product({s.O, s.I}), "dw", "O*I");
   if (db.data != nullptr) args.expect_length(db.length, s.O, "db", "O");
-  expect_disjoint(args, dw, x, "dw", "x");
-  expect_disjoint(args, dw, dy, "dw", "dy");
-  expect_disjoint(args, db, x, "db", "x");
-  expect_disjoint(args, db, dy, "db", "dy");
-  expect_disjoint(args, db, dw, "db", "dw");
+  expect_separate(args, {region(db, "db"), region(dw, "dw")}, {region(x, "x"), region(dy, "dy")});
   call_kernel(args.env(), "denseBackwardWeights", [&] { dense_backward_weights(s, x.data, dy.data, dw.data, db.data); });
 }
 
@@ -89,7 +77,7 @@ void BiasAdd(const Napi::CallbackInfo& info) {
   const int64_t HW = args.dim(4, "HW", 1);
   args.expect_length(y.length, checked_product({N, C, HW}), "y", "N*C*HW");
   args.expect_length(b.length, C, "b", "C");
-  expect_disjoint(args, y, b, "y", "b");
+  expect_separate(args, {region(y, "y")}, {region(b, "b")});
   bias_add(y.data, b.data, N, C, HW);
 }
 
@@ -103,7 +91,7 @@ void BiasBackward(const Napi::CallbackInfo& info) {
   const int64_t HW = args.dim(4, "HW", 1);
   args.expect_length(dy.length, checked_product({N, C, HW}), "dy", "N*C*HW");
   args.expect_length(db.length, C, "db", "C");
-  expect_disjoint(args, db, dy, "db", "dy");
+  expect_separate(args, {region(db, "db")}, {region(dy, "dy")});
   bias_backward(dy.data, db.data, N, C, HW);
 }
 
@@ -125,8 +113,7 @@ void Sgemm(const Napi::CallbackInfo& info) {
   args.expect_length(a.length, checked_product({shape.M, shape.K}), "a", "M*K");
   args.expect_length(b.length, checked_product({shape.K, shape.N}), "b", "K*N");
   args.expect_length(c.length, checked_product({shape.M, shape.N}), "c", "M*N");
-  expect_disjoint(args, c, a, "c", "a");
-  expect_disjoint(args, c, b, "c", "b");
+  expect_separate(args, {region(c, "c")}, {region(a, "a"), region(b, "b")});
 
   const int64_t lda = shape.trans_a ? shape.M : shape.K;
   const int64_t ldb = shape.trans_b ? shape.K : shape.N;
