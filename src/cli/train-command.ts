@@ -122,9 +122,9 @@ export async function runTrain(options: TrainCommandOptions, write: (line: strin
   const reporter = createStepReporter({ tty: options.progress && process.stdout.isTTY === true, logEvery: options.logEvery, write });
   const abort = new AbortController();
   const onInterrupt = (): void => {
-    const kept = history.length > 0 ? `the checkpoint of epoch ${history.length} is in ${checkpointFile}` : 'no checkpoint was written';
+    const saved = history.length > 0 ? `the checkpoint of epoch ${history.length} is in ${checkpointFile}` : 'no checkpoint was written';
     process.exitCode = 130;
-    abort.abort(new Error(`interrupted (SIGINT); ${kept}`));
+    abort.abort(new Error(`interrupted (SIGINT); ${saved}`));
   };
   process.once('SIGINT', onInterrupt);
 
