@@ -3,8 +3,8 @@
 // Every check throws a JavaScript TypeError (wrong type) or RangeError (wrong value or length)
 // whose message names the operation and the argument and reports what was received, e.g.
 //   RangeError: conv2dForward: x has 1000 elements, expected N*C*H*W = 1024
-// The TypeScript layer validates user input first; these checks keep the kernels memory-safe
-// whoever calls the addon.
+// The TypeScript layer validates user input first. These checks keep the kernels memory-safe
+// when other code calls the addon directly.
 #pragma once
 
 #include <napi.h>

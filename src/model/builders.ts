@@ -7,9 +7,9 @@ import { Model } from './model';
 // (Ioffe & Szegedy 2015, section 3.2).
 
 /**
- * Builds workload W2 (`bn-cnn`) for 1×28×28 inputs and 10 classes:
+ * Builds workload W2 (`bn-cnn`) for 1×28×28 inputs and 10 classes. Layers:
  * Conv 3×3 32 → BN → ReLU → MaxPool 2 → Conv 3×3 64 → BN → ReLU → MaxPool 2 → Flatten (3136)
- * → Dense 128 → BN → ReLU → Dense 10. Returns the model unbuilt; call build(seed).
+ * → Dense 128 → BN → ReLU → Dense 10. Returns the model unbuilt, so call build(seed) on it.
  */
 export function bnCnn(options: { classes?: number; inputShape?: [number, number, number] } = {}): Model {
   const inputShape = options.inputShape ?? [1, 28, 28];

@@ -15,8 +15,8 @@ export interface FinalizeOptions {
 
 /**
  * Replaces every BatchNorm's running statistics with population statistics, as in Algorithm 2
- * of Ioffe & Szegedy (2015): the model runs `images` forward in train mode, so each BN layer receives
- * the inputs it received in training (upstream BNs use batch statistics), and no weight changes.
+ * of Ioffe & Szegedy (2015). The model runs `images` forward in train mode and no weight changes.
+ * Upstream BNs use batch statistics, so each BN layer receives the inputs it received in training.
  * Each layer then gets E[x] = mean of its K batch means and Var[x] = m/(m − 1) · mean of its K
  * biased batch variances, m being the values per channel in one batch (N, or N·H·W after a conv).
  * Returns the number of BatchNorm layers updated.

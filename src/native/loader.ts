@@ -9,7 +9,7 @@ let loaded: NativeAddon | undefined;
 /**
  * Loads the compiled addon once, from build/Release (cmake-js or node-gyp output) or a prebuild,
  * and applies BNTRAIN_SIMD and BNTRAIN_THREADS from the environment.
- * Throws one Error that says where it looked and how to build the addon.
+ * Throws one Error that names the folder it searched and explains how to build the addon.
  */
 export function native(): NativeAddon {
   if (loaded) return loaded;
